@@ -1,0 +1,41 @@
+# newsradar: `make demo` runs the whole pipeline on the generated demo newsroom; `make test` runs the tests.
+# Needs only Python 3.11 and make: uv is installed into .tools/ and the project into .venv/ from uv.lock.
+
+PYTHON ?= python3
+UV_VERSION ?= 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: demo test install install-all lint format clean airflow dashboard bench
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# Core install: crawler, lake, warehouse (dbt + DuckDB). --inexact keeps extras installed earlier.
+install: $(UV)
+	$(UV) sync --frozen --inexact --python $(PYTHON)
+
+# Everything: Airflow, Celery, cosmos, Streamlit, test tools.
+install-all: $(UV)
+	$(UV) sync --frozen --all-extras --all-groups --python $(PYTHON)
+
+demo: install
+	$(BIN)/newsradar demo
+
+test: install-all
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install-all
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-all
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .tools data .pytest_cache
