@@ -1,0 +1,313 @@
+"""Feed parsing: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, JSON Feed 1.x and RSS-in-JSON.
+
+The format is decided by content: a feed served as ``text/html`` or named ``.json`` still parses
+as what it is. XML feeds go through feedparser (it copes with most real-world breakage) only
+after the bytes passed the entity check and a capped gunzip.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from spiders.discovery._sniff import charset_of, declared_xml_encoding, first_char, head_text, root_element
+from spiders.discovery.dates import parse_date
+from spiders.discovery.errors import DiscoveryError
+from spiders.discovery.safety import MAX_DECOMPRESSED_BYTES, maybe_gunzip, refuse_xml_entities
+
+log = logging.getLogger(__name__)
+
+_FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
+_VERSION_KIND = {"atom": "atom", "rss09": "rdf", "rss10": "rdf", "rss": "rss", "cdf": "rss"}
+# feedparser reports these for feeds it parsed fine; they are not breakage.
+_BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a feed. ``tz_assumed``: the feed's date had no zone; the default zone was used."""
+
+    url: str
+    published_at: datetime | None
+    modified_at: datetime | None
+    title: str | None
+    tz_assumed: bool = False
+
+
+class FeedResult(list):
+    """The entries (a plain ``list[FeedEntry]``) plus what the parser noticed on the way.
+
+    ``kind``: ``rss``, ``atom``, ``rdf``, ``jsonfeed`` or ``rss-json``; ``recovered``: the
+    document was malformed and the entries are what could be salvaged; ``warnings``: one line
+    per problem; ``skipped``: items dropped for having no usable http(s) link.
+    """
+
+    def __init__(self, entries=(), *, kind: str, title: str | None = None, recovered: bool = False,
+                 warnings: list[str] | None = None, skipped: int = 0) -> None:
+        super().__init__(entries)
+        self.kind = kind
+        self.title = title
+        self.recovered = recovered
+        self.warnings = list(warnings or [])
+        self.skipped = skipped
+
+
+def parse_feed(body: bytes | str, url: str, content_type: str | None = None, *,
+               default_tz: tzinfo | None = None,
+               max_bytes: int = MAX_DECOMPRESSED_BYTES) -> FeedResult:
+    """Parse a feed body fetched from ``url`` into entries with absolute URLs and UTC dates.
+
+    ``content_type`` is only used for its charset, and only when the document does not declare
+    its own encoding. ``default_tz`` is the zone for dates printed without one (UTC if None).
+    Raises ``DiscoveryError``: ``xml_bomb``, ``decompression_bomb``, ``parse_error`` (nothing
+    recoverable), ``not_a_feed`` (an HTML page, a sitemap, an OPML list, other JSON).
+    """
+    if isinstance(body, str):
+        body = _encode_text(body)
+    body = maybe_gunzip(body, max_bytes=max_bytes, url=url)
+    head = head_text(body)
+    first = first_char(head)
+    if not first:
+        raise DiscoveryError("parse_error", "empty feed body", url=url)
+    if first in "{[":
+        return _parse_json(body, url, default_tz)
+    refuse_xml_entities(body, url=url)
+    root = root_element(head)
+    if root is None and first != "<":
+        raise DiscoveryError("parse_error", f"neither XML nor JSON: body starts with {head.lstrip()[:40]!r}",
+                             url=url)
+    if root is not None and root not in _FEED_ROOTS:
+        raise DiscoveryError("not_a_feed", _not_a_feed_message(root, body, url), url=url)
+    return _parse_xml(body, url, content_type, default_tz)
+
+
+def _encode_text(text: str) -> bytes:
+    # A str was decoded already: drop a stale encoding declaration and hand over UTF-8.
+    text = re.sub(r"^(\s*<\?xml[^>]*?)\sencoding\s*=\s*[\"'][^\"']*[\"']", r"\1", text, count=1)
+    return text.encode("utf-8")
+
+
+def _not_a_feed_message(root: str, body: bytes, url: str) -> str:
+    if root == "html":
+        from spiders.discovery.html import alternate_feeds
+
+        alts = alternate_feeds(body, url)
+        hint = f"; it links feeds: {', '.join(alts[:5])}" if alts else "; it links no feed"
+        return f"an HTML page, not a feed{hint}"
+    if root in ("urlset", "sitemapindex"):
+        return f"a sitemap (<{root}>), not a feed: use parse_sitemap"
+    if root == "opml":
+        return "an OPML subscription list, not a feed"
+    return f"root element <{root}> is not a feed (expected <rss>, <feed>, <rdf:RDF> or a JSON Feed)"
+
+
+# --- XML feeds (feedparser) -------------------------------------------------------------------
+
+def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzinfo | None) -> FeedResult:
+    headers = {"content-location": url}
+    charset = charset_of(content_type)
+    if charset and not declared_xml_encoding(body) and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        headers["content-type"] = f"application/xml; charset={charset}"
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
+                              sanitize_html=False, resolve_relative_uris=False)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if isinstance(problem, _BENIGN_BOZO):
+        problem = None
+    version = parsed.get("version") or ""
+    kind = next((k for prefix, k in _VERSION_KIND.items() if version.startswith(prefix)), "rss")
+    if problem is not None and not parsed.entries:
+        line, col = _position(problem)
+        what = "no feed recognised" if not version else "no entries recovered"
+        raise DiscoveryError("parse_error", f"malformed XML, {what}: {_describe(problem)}",
+                             url=url, line=line, column=col)
+    entries, skipped = [], 0
+    for raw in parsed.entries:
+        entry = _xml_entry(raw, url, default_tz)
+        if entry is None:
+            skipped += 1
+        else:
+            entries.append(entry)
+    warnings = []
+    recovered = problem is not None
+    if recovered:
+        line, col = _position(problem)
+        pos = f" at line {line}, column {col}" if line is not None else ""
+        warnings.append(f"malformed XML{pos} ({_describe(problem)}): recovered {len(entries)} entries")
+        log.warning("%s: %s", url, warnings[-1])
+    if skipped:
+        warnings.append(f"{skipped} item(s) without an http(s) link skipped")
+    title = _clean(parsed.feed.get("title"))
+    return FeedResult(_dedupe(entries), kind=kind, title=title, recovered=recovered, warnings=warnings,
+                      skipped=skipped)
+
+
+def _xml_entry(raw, base: str, default_tz: tzinfo | None) -> FeedEntry | None:
+    link = raw.get("link")
+    if not link:
+        for candidate in raw.get("links") or []:
+            if candidate.get("href") and candidate.get("rel", "alternate") == "alternate":
+                link = candidate["href"]
+                break
+    if not link and raw.get("id") and str(raw["id"]).startswith(("http://", "https://")):
+        link = raw["id"]
+    url = _absolute(link, base)
+    if url is None:
+        return None
+    published, p_assumed = _date(raw, "published", default_tz)
+    modified, m_assumed = _date(raw, "updated", default_tz)
+    if published is None and modified is not None:  # Atom without <published>, RSS 1.0 dc:date
+        published, p_assumed = modified, m_assumed
+    return FeedEntry(url=url, published_at=published, modified_at=modified, title=_clean(raw.get("title")),
+                     tz_assumed=p_assumed)
+
+
+def _date(raw, key: str, default_tz: tzinfo | None) -> tuple[datetime | None, bool]:
+    dt, assumed = parse_date(raw.get(key), default_tz)
+    if dt is None and raw.get(f"{key}_parsed"):  # feedparser's own parsers know a few more shapes
+        try:
+            dt = datetime.fromtimestamp(calendar.timegm(raw[f"{key}_parsed"]), UTC)
+        except (OverflowError, ValueError, TypeError):
+            dt = None
+        dt, assumed = (dt, False) if dt and 1990 <= dt.year <= 2100 else (None, False)
+    return dt, assumed
+
+
+def _position(exc: BaseException) -> tuple[int | None, int | None]:
+    get_line = getattr(exc, "getLineNumber", None)
+    get_col = getattr(exc, "getColumnNumber", None)
+    if callable(get_line) and callable(get_col):
+        try:
+            return int(get_line()), int(get_col()) + 1
+        except (TypeError, ValueError):
+            pass
+    return None, None
+
+
+def _describe(exc: BaseException) -> str:
+    msg = getattr(exc, "getMessage", None)
+    text = msg() if callable(msg) else str(exc)
+    return f"{type(exc).__name__}: {text}"
+
+
+# --- JSON feeds --------------------------------------------------------------------------------
+
+def _parse_json(body: bytes, url: str, default_tz: tzinfo | None) -> FeedResult:
+    text = _decode_json_bytes(body)
+    try:
+        data = json.loads(text, strict=False)
+    except RecursionError:
+        raise DiscoveryError("parse_error", "JSON nested too deeply", url=url) from None
+    except json.JSONDecodeError as exc:
+        return _recover_json(text, exc, url, default_tz)
+    if isinstance(data, dict) and isinstance(data.get("rss"), dict):
+        channel = data["rss"].get("channel")
+        if isinstance(channel, dict):
+            items = channel.get("item") or []
+            return _json_result(items if isinstance(items, list) else [items], url, default_tz, kind="rss-json",
+                                title=channel.get("title"))
+    if isinstance(data, dict) and isinstance(data.get("items"), list) and (
+            "jsonfeed.org" in str(data.get("version", "")) or "title" in data or "feed_url" in data):
+        return _json_result(data["items"], url, default_tz, kind="jsonfeed", title=data.get("title"))
+    what = f"an object with keys {sorted(data)[:6]}" if isinstance(data, dict) else f"a JSON {type(data).__name__}"
+    raise DiscoveryError("not_a_feed", f"JSON but not a JSON Feed (no 'items' list): {what}", url=url)
+
+
+def _decode_json_bytes(body: bytes) -> str:
+    try:
+        return body.decode(json.detect_encoding(body)).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return body.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _recover_json(text: str, exc: json.JSONDecodeError, url: str, default_tz: tzinfo | None) -> FeedResult:
+    """A truncated or broken JSON Feed: decode the complete items before the damage, one by one."""
+    m = re.search(r'"items"\s*:\s*\[', text)
+    items = []
+    if m:
+        decoder = json.JSONDecoder(strict=False)
+        pos = m.end()
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= len(text) or text[pos] == "]":
+                break
+            try:
+                item, pos = decoder.raw_decode(text, pos)
+            except (json.JSONDecodeError, RecursionError):
+                break
+            items.append(item)
+    if not items:
+        raise DiscoveryError("parse_error", f"invalid JSON: {exc.msg}", url=url, line=exc.lineno, column=exc.colno)
+    title_m = re.search(r'"title"\s*:\s*"((?:[^"\\]|\\.)*)"', text[: m.start()]) if m else None
+    result = _json_result(items, url, default_tz, kind="jsonfeed",
+                          title=json.loads(f'"{title_m.group(1)}"') if title_m else None)
+    result.recovered = True
+    result.warnings.insert(0, f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}): "
+                              f"recovered {len(items)} complete items")
+    log.warning("%s: %s", url, result.warnings[0])
+    return result
+
+
+def _json_result(items: list, url: str, default_tz: tzinfo | None, *, kind: str, title) -> FeedResult:
+    entries, skipped = [], 0
+    for item in items:
+        if not isinstance(item, dict):
+            skipped += 1
+            continue
+        if kind == "rss-json":
+            link, pub, mod = item.get("link") or item.get("guid"), item.get("pubDate"), None
+        else:
+            link = item.get("url") or item.get("external_url") or item.get("id")
+            pub, mod = item.get("date_published"), item.get("date_modified")
+        target = _absolute(link if isinstance(link, str) else None, url)
+        if target is None:
+            skipped += 1
+            continue
+        published, p_assumed = parse_date(pub if isinstance(pub, str) else None, default_tz)
+        modified, m_assumed = parse_date(mod if isinstance(mod, str) else None, default_tz)
+        if published is None and modified is not None:
+            published, p_assumed = modified, m_assumed
+        entries.append(FeedEntry(url=target, published_at=published, modified_at=modified,
+                                 title=_clean(item.get("title") if isinstance(item.get("title"), str) else None),
+                                 tz_assumed=p_assumed))
+    warnings = [f"{skipped} item(s) without an http(s) link skipped"] if skipped else []
+    return FeedResult(_dedupe(entries), kind=kind, title=_clean(title if isinstance(title, str) else None),
+                      warnings=warnings, skipped=skipped)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _absolute(link: str | None, base: str) -> str | None:
+    if not link or not link.strip():
+        return None
+    absolute = urljoin(base, link.strip())
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return absolute
+
+
+def _clean(text: str | None) -> str | None:
+    if not text:
+        return None
+    cleaned = " ".join(_TAGS.sub(" ", text).split())
+    return cleaned or None
+
+
+def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.url not in seen:
+            seen.add(e.url)
+            out.append(e)
+    return out

@@ -1,0 +1,245 @@
+"""Sitemaps (sitemaps.org urlset and sitemapindex, Google News sitemaps) and robots.txt.
+
+Gzip is recognised by its magic bytes, not the file name, and decompressed under a cap. The XML
+is streamed with lxml (entities never resolved, no network, no huge trees) after the entity check;
+malformed XML is re-read in recover mode and what survives is returned with a warning. Image,
+video and hreflang extensions are ignored. Text sitemaps (one URL per line) and RSS/Atom feeds
+used as sitemaps (both allowed by sitemaps.org) are accepted too.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from spiders.discovery._sniff import first_char, head_text, root_element
+from spiders.discovery.dates import parse_date
+from spiders.discovery.errors import DiscoveryError
+from spiders.discovery.safety import MAX_DECOMPRESSED_BYTES, maybe_gunzip, refuse_xml_entities
+
+log = logging.getLogger(__name__)
+
+_SITEMAP_ROOTS = {"urlset": "urlset", "sitemapindex": "index"}
+_FEED_ROOTS = {"rss", "feed", "rdf"}
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """A ``<url>`` (or, in an index, a ``<sitemap>``). ``published_at``/``title``/``language`` come
+    from a Google News ``<news:news>`` block. ``tz_assumed``: the date used had no zone."""
+
+    loc: str
+    lastmod: datetime | None = None
+    published_at: datetime | None = None
+    title: str | None = None
+    language: str | None = None
+    tz_assumed: bool = False
+
+
+@dataclass
+class Sitemap:
+    """``kind`` is ``urlset`` (pages) or ``index`` (more sitemaps). ``recovered``: the XML was
+    malformed and ``entries`` is what could be salvaged; ``warnings`` says what happened;
+    ``skipped`` counts entries without a usable http(s) ``<loc>``."""
+
+    kind: str
+    entries: list[SitemapEntry]
+    recovered: bool = False
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self):
+        return iter(self.entries)
+
+
+def parse_sitemap(body: bytes | str, url: str, *, default_tz: tzinfo | None = None,
+                  max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Sitemap:
+    """Parse a sitemap fetched from ``url``.
+
+    Raises ``DiscoveryError``: ``xml_bomb``, ``decompression_bomb``, ``parse_error`` (malformed
+    and nothing recoverable), ``not_a_sitemap`` (an HTML page, JSON, another XML vocabulary).
+    """
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    body = maybe_gunzip(body, max_bytes=max_bytes, url=url)
+    head = head_text(body)
+    first = first_char(head)
+    if not first:
+        raise DiscoveryError("parse_error", "empty sitemap body", url=url)
+    if first == "{" or first == "[":
+        raise DiscoveryError("not_a_sitemap", "JSON, not a sitemap", url=url)
+    if first != "<":
+        return _parse_text(body, url)
+    refuse_xml_entities(body, url=url)
+    root = root_element(head)
+    if root in _FEED_ROOTS:
+        return _from_feed(body, url, default_tz, max_bytes)
+    if root is not None and root not in _SITEMAP_ROOTS:
+        what = "an HTML page" if root == "html" else f"root element <{root}>"
+        raise DiscoveryError("not_a_sitemap", f"{what}, not a sitemap (expected <urlset> or <sitemapindex>)",
+                             url=url)
+    return _parse_xml(body, url, default_tz)
+
+
+def _parse_xml(body: bytes, url: str, default_tz: tzinfo | None) -> Sitemap:
+    try:
+        kind, entries, skipped = _scan(body, url, default_tz, recover=False)
+        return Sitemap(kind=kind, entries=_dedupe(entries), skipped=skipped,
+                       warnings=[f"{skipped} entries without an http(s) <loc> skipped"] if skipped else [])
+    except etree.XMLSyntaxError as exc:
+        strict_error = exc
+    line, col = (strict_error.position if strict_error.position else (None, None))
+    reason = re.sub(r",? line \d+, column \d+$", "", strict_error.msg or "syntax error")
+    try:
+        kind, entries, skipped = _scan(body, url, default_tz, recover=True)
+    except etree.XMLSyntaxError:
+        kind, entries, skipped = None, [], 0
+    if not entries or kind is None:
+        raise DiscoveryError("parse_error", f"malformed XML, nothing recoverable: {reason}",
+                             url=url, line=line, column=col)
+    pos = f" at line {line}, column {col}" if line is not None else ""
+    warning = f"malformed XML{pos} ({reason}): recovered {len(entries)} entries"
+    log.warning("%s: %s", url, warning)
+    return Sitemap(kind=kind, entries=_dedupe(entries), recovered=True, warnings=[warning], skipped=skipped)
+
+
+def _local(tag) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
+    kind = None
+    entries: list[SitemapEntry] = []
+    skipped = 0
+    context = etree.iterparse(io.BytesIO(body), events=("start", "end"), recover=recover,
+                              resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                              remove_comments=True, remove_pis=True)
+    depth = 0
+    for event, elem in context:
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                kind = _SITEMAP_ROOTS.get(_local(elem.tag))
+                if kind is None:
+                    raise DiscoveryError("not_a_sitemap", f"root element <{_local(elem.tag)}> is not a sitemap "
+                                         "(expected <urlset> or <sitemapindex>)", url=url)
+            continue
+        depth -= 1
+        if depth != 1:
+            continue
+        if _local(elem.tag) in ("url", "sitemap"):
+            entry = _entry(elem, url, default_tz, news=kind == "urlset")
+            if entry is None:
+                skipped += 1
+            else:
+                entries.append(entry)
+        elem.clear(keep_tail=False)
+        parent = elem.getparent()
+        if parent is not None:
+            while elem.getprevious() is not None:
+                del parent[0]
+    return kind, entries, skipped
+
+
+def _text(elem) -> str | None:
+    if elem is None:
+        return None
+    text = "".join(elem.itertext()).strip()
+    return text or None
+
+
+def _child(elem, name: str):
+    for child in elem:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _entry(elem, base: str, default_tz: tzinfo | None, *, news: bool) -> SitemapEntry | None:
+    loc = _text(_child(elem, "loc"))
+    target = urljoin(base, loc) if loc else None
+    if not target or urlsplit(target).scheme not in ("http", "https") or not urlsplit(target).hostname:
+        return None
+    lastmod, lm_assumed = parse_date(_text(_child(elem, "lastmod")), default_tz)
+    published, title, language, pub_assumed = None, None, None, False
+    news_block = _child(elem, "news") if news else None
+    if news_block is not None:
+        published, pub_assumed = parse_date(_text(_child(news_block, "publication_date")), default_tz)
+        title = _text(_child(news_block, "title"))
+        publication = _child(news_block, "publication")
+        lang = _text(_child(publication, "language")) if publication is not None else None
+        language = lang.split("-")[0].split("_")[0].lower() if lang else None
+    assumed = pub_assumed if published is not None else lm_assumed
+    return SitemapEntry(loc=target, lastmod=lastmod, published_at=published,
+                        title=" ".join(title.split()) if title else None, language=language,
+                        tz_assumed=assumed)
+
+
+def _parse_text(body: bytes, url: str) -> Sitemap:
+    """A text sitemap: one absolute URL per line (sitemaps.org)."""
+    text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
+    entries, skipped = [], 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = urlsplit(line)
+        if parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in line):
+            entries.append(SitemapEntry(loc=line))
+        else:
+            skipped += 1
+    if not entries:
+        raise DiscoveryError("not_a_sitemap", f"neither XML nor a text sitemap: starts with {text.strip()[:40]!r}",
+                             url=url)
+    warnings = [f"{skipped} lines that are not http(s) URLs skipped"] if skipped else []
+    return Sitemap(kind="urlset", entries=_dedupe(entries), warnings=warnings, skipped=skipped)
+
+
+def _from_feed(body: bytes, url: str, default_tz: tzinfo | None, max_bytes: int) -> Sitemap:
+    from spiders.discovery.feeds import parse_feed
+
+    feed = parse_feed(body, url, default_tz=default_tz, max_bytes=max_bytes)
+    entries = [SitemapEntry(loc=e.url, lastmod=e.modified_at, published_at=e.published_at, title=e.title,
+                            tz_assumed=e.tz_assumed) for e in feed]
+    return Sitemap(kind="urlset", entries=entries, recovered=feed.recovered,
+                   warnings=[f"a {feed.kind} feed used as a sitemap", *feed.warnings], skipped=feed.skipped)
+
+
+def _dedupe(entries: list[SitemapEntry]) -> list[SitemapEntry]:
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.loc not in seen:
+            seen.add(e.loc)
+            out.append(e)
+    return out
+
+
+_ROBOTS_SITEMAP = re.compile(r"^\s*site-?map\s*:\s*(\S+)", re.I)
+
+
+def sitemaps_from_robots(text: str | bytes, base_url: str) -> list[str]:
+    """``Sitemap:`` URLs of a robots.txt, absolute (relative ones resolved on ``base_url``), in order,
+    deduplicated; comments and other directives ignored."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    found = []
+    for line in text.lstrip("\ufeff").splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", line)
+        m = _ROBOTS_SITEMAP.match(line)
+        if not m:
+            continue
+        target = urljoin(base_url, m.group(1))
+        parts = urlsplit(target)
+        if parts.scheme in ("http", "https") and parts.hostname and target not in found:
+            found.append(target)
+    return found
