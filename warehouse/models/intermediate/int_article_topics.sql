@@ -1,0 +1,69 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='article_id',
+        full_refresh=var('refresh_topic_models'),
+    )
+}}
+
+{#- Topic queries in disjunctive normal form: an article matches a clause when every positive term
+    of the clause matched and no negated term did; it matches a topic when any clause matches.
+    A clause needs at least one positive term (a lone NOT never matches). Terms of a clause limited
+    to a language only count for articles in that language. -#}
+
+with matches as (
+    select article_id, fetched_at, term_id
+    from {{ ref('int_article_term_matches') }}
+    where fetched_at > {{ fetched_watermark() }}
+),
+
+terms as (
+    select topic_id, clause_id, term_id, negated from {{ ref('stg_topic_terms') }}
+),
+
+clause_sizes as (
+    select
+        topic_id,
+        clause_id,
+        count(distinct term_id) filter (where not negated) as positive_terms
+    from terms
+    group by topic_id, clause_id
+),
+
+clause_hits as (
+    select
+        matches.article_id,
+        matches.fetched_at,
+        terms.topic_id,
+        terms.clause_id,
+        count(distinct terms.term_id) filter (where not terms.negated) as positive_hits,
+        count(distinct terms.term_id) filter (where terms.negated) as negated_hits
+    from matches
+    inner join terms on matches.term_id = terms.term_id
+    group by matches.article_id, matches.fetched_at, terms.topic_id, terms.clause_id
+),
+
+matched_clauses as (
+    select clause_hits.*
+    from clause_hits
+    inner join clause_sizes
+        on clause_hits.topic_id = clause_sizes.topic_id
+        and clause_hits.clause_id = clause_sizes.clause_id
+    where
+        clause_sizes.positive_terms > 0
+        and clause_hits.positive_hits = clause_sizes.positive_terms
+        and clause_hits.negated_hits = 0
+),
+
+final as (
+    select
+        article_id,
+        topic_id,
+        max(fetched_at) as fetched_at,
+        count(*) as matched_clauses
+    from matched_clauses
+    group by article_id, topic_id
+)
+
+select * from final
