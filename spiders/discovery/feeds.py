@@ -26,7 +26,7 @@ from spiders.discovery.safety import MAX_DECOMPRESSED_BYTES, maybe_gunzip, refus
 log = logging.getLogger(__name__)
 
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
-_VERSION_KIND = {"atom": "atom", "rss09": "rdf", "rss10": "rdf", "rss": "rss", "cdf": "rss"}
+_VERSION_KIND = {"atom": "atom", "rss090": "rdf", "rss10": "rdf", "rss": "rss", "cdf": "rss"}
 # feedparser reports these for feeds it parsed fine; they are not breakage.
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _TAGS = re.compile(r"<[^>]+>")
@@ -124,11 +124,6 @@ def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzin
         problem = None
     version = parsed.get("version") or ""
     kind = next((k for prefix, k in _VERSION_KIND.items() if version.startswith(prefix)), "rss")
-    if problem is not None and not parsed.entries:
-        line, col = _position(problem)
-        what = "no feed recognised" if not version else "no entries recovered"
-        raise DiscoveryError("parse_error", f"malformed XML, {what}: {_describe(problem)}",
-                             url=url, line=line, column=col)
     entries, skipped = [], 0
     for raw in parsed.entries:
         entry = _xml_entry(raw, url, default_tz)
@@ -136,6 +131,11 @@ def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzin
             skipped += 1
         else:
             entries.append(entry)
+    if problem is not None and not entries:
+        line, col = _position(problem)
+        what = "no feed recognised" if not version else "no usable entries recovered"
+        raise DiscoveryError("parse_error", f"malformed XML, {what}: {_describe(problem)}",
+                             url=url, line=line, column=col)
     warnings = []
     recovered = problem is not None
     if recovered:
@@ -157,8 +157,8 @@ def _xml_entry(raw, base: str, default_tz: tzinfo | None) -> FeedEntry | None:
             if candidate.get("href") and candidate.get("rel", "alternate") == "alternate":
                 link = candidate["href"]
                 break
-    if not link and raw.get("id") and str(raw["id"]).startswith(("http://", "https://")):
-        link = raw["id"]
+    if not link:
+        link = _http_id(raw.get("id"))
     url = _absolute(link, base)
     if url is None:
         return None
@@ -171,10 +171,12 @@ def _xml_entry(raw, base: str, default_tz: tzinfo | None) -> FeedEntry | None:
 
 
 def _date(raw, key: str, default_tz: tzinfo | None) -> tuple[datetime | None, bool]:
-    dt, assumed = parse_date(raw.get(key), default_tz)
-    if dt is None and raw.get(f"{key}_parsed"):  # feedparser's own parsers know a few more shapes
+    # dict.get: FeedParserDict.get("updated") silently falls back to "published"
+    dt, assumed = parse_date(dict.get(raw, key), default_tz)
+    parsed = dict.get(raw, f"{key}_parsed")
+    if dt is None and parsed:  # feedparser's own parsers know a few more shapes
         try:
-            dt = datetime.fromtimestamp(calendar.timegm(raw[f"{key}_parsed"]), UTC)
+            dt = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
         except (OverflowError, ValueError, TypeError):
             dt = None
         dt, assumed = (dt, False) if dt and 1990 <= dt.year <= 2100 else (None, False)
@@ -264,9 +266,9 @@ def _json_result(items: list, url: str, default_tz: tzinfo | None, *, kind: str,
             skipped += 1
             continue
         if kind == "rss-json":
-            link, pub, mod = item.get("link") or item.get("guid"), item.get("pubDate"), None
+            link, pub, mod = item.get("link") or _http_id(item.get("guid")), item.get("pubDate"), None
         else:
-            link = item.get("url") or item.get("external_url") or item.get("id")
+            link = item.get("url") or item.get("external_url") or _http_id(item.get("id"))
             pub, mod = item.get("date_published"), item.get("date_modified")
         target = _absolute(link if isinstance(link, str) else None, url)
         if target is None:
@@ -294,6 +296,13 @@ def _absolute(link: str | None, base: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return absolute
+
+
+def _http_id(value) -> str | None:
+    """An id/guid is only a link when it is an absolute http(s) URL."""
+    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+        return value.strip()
+    return None
 
 
 def _clean(text: str | None) -> str | None:

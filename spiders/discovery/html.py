@@ -112,9 +112,8 @@ def _select(sel: Selector, selector: str) -> list[str]:
         if isinstance(item.root, str):
             out.append(item.root)
         else:
-            href = item.attrib.get("href") or item.xpath(".//a/@href").get()
-            if href:
-                out.append(href)
+            href = item.attrib.get("href")
+            out.extend([href] if href else item.xpath(".//a/@href").getall())
     return out
 
 

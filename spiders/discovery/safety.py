@@ -82,6 +82,6 @@ def refuse_xml_entities(body: bytes, *, url: str | None = None) -> None:
         if pos >= 0:
             raise DiscoveryError(
                 "xml_bomb",
-                f"document declares XML entities (<!ENTITY at byte {pos}, {enc.split('-')[0]}); entity "
+                f"document declares XML entities (<!ENTITY at byte {pos}, {enc}); entity "
                 "expansion and external entities are refused",
                 url=url)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _SITEMAP_ROOTS = {"urlset": "urlset", "sitemapindex": "index"}
 _FEED_ROOTS = {"rss", "feed", "rdf"}
+_BARE_AMP = re.compile(rb"&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z_][\w.\-]*);)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,24 +93,63 @@ def parse_sitemap(body: bytes | str, url: str, *, default_tz: tzinfo | None = No
 
 def _parse_xml(body: bytes, url: str, default_tz: tzinfo | None) -> Sitemap:
     try:
-        kind, entries, skipped = _scan(body, url, default_tz, recover=False)
-        return Sitemap(kind=kind, entries=_dedupe(entries), skipped=skipped,
-                       warnings=[f"{skipped} entries without an http(s) <loc> skipped"] if skipped else [])
+        kind, entries, _, skipped = _scan(body, url, default_tz, recover=False)
+        return Sitemap(kind=kind, entries=_dedupe(entries), skipped=skipped, warnings=_skip_note(skipped))
     except etree.XMLSyntaxError as exc:
-        strict_error = exc
-    line, col = (strict_error.position if strict_error.position else (None, None))
-    reason = re.sub(r",? line \d+, column \d+$", "", strict_error.msg or "syntax error")
+        first_error = exc
+    line, col, reason = _where(first_error)
+    pos = f" at line {line}, column {col}" if line is not None else ""
+    # The commonest breakage, an unescaped '&' in a URL, has a lossless repair.
+    repaired, n_amp = _BARE_AMP.subn(b"&amp;", body)
+    error = first_error
+    if n_amp:
+        try:
+            kind, entries, _, skipped = _scan(repaired, url, default_tz, recover=False)
+        except etree.XMLSyntaxError as exc:
+            body, error = repaired, exc
+        else:
+            warning = f"malformed XML{pos} ({reason}): escaped {n_amp} bare '&'; all {len(entries)} entries read"
+            log.warning("%s: %s", url, warning)
+            return Sitemap(kind=kind, entries=_dedupe(entries), recovered=True,
+                           warnings=[warning, *_skip_note(skipped)], skipped=skipped)
     try:
-        kind, entries, skipped = _scan(body, url, default_tz, recover=True)
+        kind, entries, lines, skipped = _scan(body, url, default_tz, recover=True)
     except etree.XMLSyntaxError:
-        kind, entries, skipped = None, [], 0
+        kind, entries, lines, skipped = None, [], [], 0
+    # The entry in which the (first remaining) error sits may be cut or garbled: drop it.
+    err_line = error.position[0] if error.position else None
+    dropped = 0
+    if err_line is not None and entries:
+        keep = []
+        for i, entry in enumerate(entries):
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if lines[i] is not None and lines[i] <= err_line and (nxt is None or err_line < nxt):
+                dropped += 1
+            else:
+                keep.append(entry)
+        entries = keep
     if not entries or kind is None:
         raise DiscoveryError("parse_error", f"malformed XML, nothing recoverable: {reason}",
                              url=url, line=line, column=col)
-    pos = f" at line {line}, column {col}" if line is not None else ""
-    warning = f"malformed XML{pos} ({reason}): recovered {len(entries)} entries"
+    note = f", dropped {dropped} entry at the damage" if dropped else ""
+    also = ""
+    if error is not first_error:
+        line2, col2, reason2 = _where(error)
+        also = f"; escaped {n_amp} bare '&', then line {line2}, column {col2} ({reason2})"
+    warning = f"malformed XML{pos} ({reason}){also}: recovered {len(entries)} entries{note}"
     log.warning("%s: %s", url, warning)
-    return Sitemap(kind=kind, entries=_dedupe(entries), recovered=True, warnings=[warning], skipped=skipped)
+    return Sitemap(kind=kind, entries=_dedupe(entries), recovered=True, warnings=[warning, *_skip_note(skipped)],
+                   skipped=skipped + dropped)
+
+
+def _where(exc: etree.XMLSyntaxError) -> tuple[int | None, int | None, str]:
+    line, col = exc.position if exc.position else (None, None)
+    reason = re.sub(r",? line \d+, column \d+$", "", exc.msg or "syntax error")
+    return line, col, reason
+
+
+def _skip_note(skipped: int) -> list[str]:
+    return [f"{skipped} entries without an http(s) <loc> skipped"] if skipped else []
 
 
 def _local(tag) -> str:
@@ -119,6 +159,8 @@ def _local(tag) -> str:
 def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
     kind = None
     entries: list[SitemapEntry] = []
+    lines: list[int | None] = []  # source line where each entry starts
+    start_line = None
     skipped = 0
     context = etree.iterparse(io.BytesIO(body), events=("start", "end"), recover=recover,
                               resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -132,6 +174,8 @@ def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
                 if kind is None:
                     raise DiscoveryError("not_a_sitemap", f"root element <{_local(elem.tag)}> is not a sitemap "
                                          "(expected <urlset> or <sitemapindex>)", url=url)
+            elif depth == 2:
+                start_line = elem.sourceline
             continue
         depth -= 1
         if depth != 1:
@@ -142,12 +186,13 @@ def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
                 skipped += 1
             else:
                 entries.append(entry)
+                lines.append(start_line)
         elem.clear(keep_tail=False)
         parent = elem.getparent()
         if parent is not None:
             while elem.getprevious() is not None:
                 del parent[0]
-    return kind, entries, skipped
+    return kind, entries, lines, skipped
 
 
 def _text(elem) -> str | None:
