@@ -1,0 +1,96 @@
+"""Orchestration settings, read from the environment once per task (no global singleton).
+
+Every knob has a safe default for the embedded run and can be overridden per deployment
+(``.env`` for docker compose, exported variables for ``newsradar airflow``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from newsradar.errors import UserError
+from newsradar.settings import Paths, default_sources_file
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise UserError(f"environment variable {name}={raw!r}: expected an integer") from None
+    if value < minimum:
+        raise UserError(f"environment variable {name}={raw!r}: must be >= {minimum}")
+    return value
+
+
+def _float(name: str, default: float, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UserError(f"environment variable {name}={raw!r}: expected a number") from None
+    if value < minimum:
+        raise UserError(f"environment variable {name}={raw!r}: must be >= {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class OrchestrationConfig:
+    """Knobs of the DAGs. Names of the environment variables are in ``docs/operations.md``."""
+
+    data_dir: str | None
+    sources_file: Path
+    topics_file: Path | None
+    retries: int
+    retry_delay: timedelta
+    max_retry_delay: timedelta
+    crawl_timeout: timedelta
+    build_timeout: timedelta
+    crawl_concurrency: int
+    raw_retention_days: int
+    gap_trailing_days: int
+    gap_min_median: float
+    gap_ratio: float
+    stale_after_days: int
+    alert_conn_id: str
+
+    @classmethod
+    def from_env(cls) -> OrchestrationConfig:
+        topics = os.environ.get("NEWSRADAR_TOPICS")
+        return cls(
+            data_dir=os.environ.get("NEWSRADAR_DATA_DIR") or None,
+            sources_file=default_sources_file().resolve(),
+            topics_file=Path(topics).resolve() if topics else None,
+            retries=_int("NEWSRADAR_RETRIES", 2, minimum=0),
+            retry_delay=timedelta(seconds=_float("NEWSRADAR_RETRY_DELAY_SECONDS", 60.0)),
+            max_retry_delay=timedelta(seconds=_float("NEWSRADAR_MAX_RETRY_DELAY_SECONDS", 1800.0)),
+            crawl_timeout=timedelta(minutes=_float("NEWSRADAR_CRAWL_TIMEOUT_MINUTES", 120.0, minimum=1)),
+            build_timeout=timedelta(minutes=_float("NEWSRADAR_BUILD_TIMEOUT_MINUTES", 60.0, minimum=1)),
+            crawl_concurrency=_int("NEWSRADAR_CRAWL_CONCURRENCY", 4, minimum=1),
+            raw_retention_days=_int("NEWSRADAR_RAW_RETENTION_DAYS", 30, minimum=1),
+            gap_trailing_days=_int("NEWSRADAR_GAP_TRAILING_DAYS", 14, minimum=1),
+            gap_min_median=_float("NEWSRADAR_GAP_MIN_MEDIAN", 5.0),
+            gap_ratio=_float("NEWSRADAR_GAP_RATIO", 0.1),
+            stale_after_days=_int("NEWSRADAR_STALE_AFTER_DAYS", 2, minimum=0),
+            alert_conn_id=os.environ.get("NEWSRADAR_ALERT_CONN_ID") or "newsradar_alerts",
+        )
+
+    def paths(self) -> Paths:
+        return Paths.from_env(self.data_dir)
+
+    def default_args(self, owner: str = "newsradar") -> dict:
+        """``default_args`` shared by every DAG: owner, retries with exponential backoff."""
+        return {
+            "owner": owner,
+            "retries": self.retries,
+            "retry_delay": self.retry_delay,
+            "retry_exponential_backoff": True,
+            "max_retry_delay": self.max_retry_delay,
+        }
