@@ -204,41 +204,23 @@ def _conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
 
 def _topic_tables(topics_file: Path | None) -> tuple[pa.Table, pa.Table]:
     """(topics, topic_terms) from the topics file via newsradar.topics."""
-    path = Path(topics_file) if topics_file else DEFAULT_TOPICS_FILE
-    try:
-        from newsradar import topics as topics_mod
-    except ImportError:
-        log.warning("newsradar.topics is not available: building without topics")
-        return TOPICS_SCHEMA.empty_table(), TOPIC_TERMS_SCHEMA.empty_table()
+    from newsradar import topics as topics_mod
+
+    path = Path(topics_file) if topics_file else topics_mod.default_topics_file()
     if not path.exists():
         if topics_file:
             raise WarehouseError(f"{path}: no such topics file")
         log.warning("%s: no topics file: building without topics", path)
         return TOPICS_SCHEMA.empty_table(), TOPIC_TERMS_SCHEMA.empty_table()
     topics = topics_mod.load_topics(path)
-    rows = []
-    for t in topics:
-        langs = getattr(t, "languages", None)
-        rows.append(
-            {
-                "topic_id": getattr(t, "id", None) or getattr(t, "topic_id", None),
-                "label": getattr(t, "label", None) or getattr(t, "name", None),
-                "description": getattr(t, "description", None),
-                "query": getattr(t, "query", None) if isinstance(getattr(t, "query", None), str) else None,
-                "languages": list(langs) if langs else None,
-                "spike_threshold": getattr(t, "spike_threshold", None),
-            }
-        )
     terms = _conform(topics_mod.topic_terms_table(topics), TOPIC_TERMS_SCHEMA, f"{path}: topic terms")
-    return pa.Table.from_pylist(rows, schema=TOPICS_SCHEMA), terms
+    return _conform(topics_mod.topics_table(topics), TOPICS_SCHEMA, f"{path}: topics"), terms
 
 
 def _entity_table(gazetteer_file: Path | None) -> pa.Table:
-    path = Path(gazetteer_file) if gazetteer_file else DEFAULT_GAZETTEER_FILE
-    try:
-        from newsradar import topics as topics_mod
-    except ImportError:
-        return ENTITY_TERMS_SCHEMA.empty_table()
+    from newsradar import topics as topics_mod
+
+    path = Path(gazetteer_file) if gazetteer_file else topics_mod.default_gazetteer_file()
     if not path.exists():
         if gazetteer_file:
             raise WarehouseError(f"{path}: no such gazetteer file")

@@ -10,16 +10,17 @@
 {#- Topic queries in disjunctive normal form: an article matches a clause when every positive term
     of the clause matched and no negated term did; it matches a topic when any clause matches.
     A clause needs at least one positive term (a lone NOT never matches). Terms of a clause limited
-    to a language only count for articles in that language. -#}
+    to a language only count for articles in that language (filtered in int_article_term_matches). -#}
 
 with matches as (
-    select article_id, fetched_at, term_id
+    select article_id, fetched_at, topic_id, term_id
     from {{ ref('int_article_term_matches') }}
     where fetched_at > {{ fetched_watermark() }}
 ),
 
 terms as (
-    select topic_id, clause_id, term_id, negated from {{ ref('stg_topic_terms') }}
+    {#- the terms file repeats a topic's rows once per language: the clauses are the same -#}
+    select distinct topic_id, clause_id, term_id, negated from {{ ref('stg_topic_terms') }}
 ),
 
 clause_sizes as (
@@ -40,7 +41,7 @@ clause_hits as (
         count(distinct terms.term_id) filter (where not terms.negated) as positive_hits,
         count(distinct terms.term_id) filter (where terms.negated) as negated_hits
     from matches
-    inner join terms on matches.term_id = terms.term_id
+    inner join terms on matches.topic_id = terms.topic_id and matches.term_id = terms.term_id
     group by matches.article_id, matches.fetched_at, terms.topic_id, terms.clause_id
 ),
 

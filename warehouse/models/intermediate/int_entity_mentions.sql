@@ -11,7 +11,7 @@
     articles: one row per article version and entity, with the number of alias occurrences. -#}
 
 with articles as (
-    select article_id, fetched_at, title, body
+    select article_id, fetched_at, title, subtitle, body
     from {{ ref('int_articles_deduped') }}
     where fetched_at > {{ fetched_watermark() }}
 ),
@@ -24,7 +24,7 @@ texts as (
     select
         article_id,
         fetched_at,
-        lower(coalesce(title, '') || ' ' || coalesce(body, '')) as text
+        lower(concat_ws(chr(10), title, subtitle, body)) as text
     from articles
 ),
 
