@@ -277,7 +277,7 @@ def known_articles(lake_uri: str, source_id: str) -> dict[str, tuple[datetime, d
     info = fs.get_file_info(base)
     if info.type != pafs.FileType.Directory:
         return {}
-    dataset = ds.dataset(base, filesystem=fs, format="parquet", exclude_invalid_files=False)
+    dataset = ds.dataset(base, filesystem=fs, format="parquet", schema=ARTICLE_SCHEMA)
     table = dataset.to_table(columns=["url", "fetched_at", "modified_at"])
     out: dict[str, tuple[datetime, datetime | None]] = {}
     for url, fetched, modified in zip(

@@ -1,0 +1,104 @@
+"""Write every response of a crawl to ``<raw>/source=<id>/crawl_date=<d>/<run_id>.warc.gz`` so that
+extraction can be re-run offline. Written under ``_tmp-<run_id>.warc.gz.inprogress`` and renamed
+when the spider closes; a killed run leaves only the hidden temporary file (removed next time)."""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from http import HTTPStatus
+from io import BytesIO
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newsradar.lake import TMP_PREFIX, filesystem
+
+log = logging.getLogger(__name__)
+_KNOWN_STATUS = {s.value for s in HTTPStatus}
+
+# Hop-by-hop or body-encoding headers that no longer describe the (decoded) body we store.
+_DROP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def raw_partition(root: str, source_id: str, crawl_date) -> str:
+    return posixpath.join(root, f"source={source_id}", f"crawl_date={crawl_date.isoformat()}")
+
+
+class WarcWriterExtension:
+    def __init__(self, crawler) -> None:
+        if not crawler.settings.getbool("NEWSRADAR_WARC_ENABLED", True):
+            raise NotConfigured
+        self.crawler = crawler
+        self.stream = None
+        self.writer: WARCWriter | None = None
+        self.records = 0
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider) -> None:
+        self.fs, root = filesystem(spider.paths.raw_uri)
+        self.part = raw_partition(root, spider.source.id, spider.crawl_date)
+        self.fs.create_dir(self.part, recursive=True)
+        for info in self.fs.get_file_info(_selector(self.part)):
+            if info.base_name.startswith(TMP_PREFIX):
+                log.info("removing stale temporary WARC %s", info.path)
+                self.fs.delete_file(info.path)
+        self.tmp = posixpath.join(self.part, f"{TMP_PREFIX}{spider.run_id}.warc.gz.inprogress")
+        self.final = posixpath.join(self.part, f"{spider.run_id}.warc.gz")
+        self.stream = self.fs.open_output_stream(self.tmp)
+        self.writer = WARCWriter(self.stream, gzip=True)
+        self.writer.write_record(
+            self.writer.create_warcinfo_record(
+                f"{spider.run_id}.warc.gz",
+                {"software": "newsradar/0.1", "format": "WARC File Format 1.1", "source": spider.source.id},
+            )
+        )
+
+    def response_received(self, response, request, spider=None) -> None:
+        if self.writer is None:
+            return
+        try:
+            headers = [
+                (k.decode("latin-1"), v.decode("latin-1"))
+                for k, vs in response.headers.items()
+                if k.lower() not in _DROP_HEADERS
+                for v in vs
+            ]
+            reason = HTTPStatus(response.status).phrase if response.status in _KNOWN_STATUS else "Unknown"
+            http = StatusAndHeaders(f"{response.status} {reason}", headers, protocol="HTTP/1.1")
+            record = self.writer.create_warc_record(
+                response.url,
+                "response",
+                payload=BytesIO(response.body),
+                http_headers=http,
+            )
+            self.writer.write_record(record)
+            self.records += 1
+        except Exception as exc:  # a broken record must not stop the crawl
+            log.warning("WARC: cannot record %s: %s", response.url, exc)
+            self.crawler.stats.inc_value("newsradar/warc_errors")
+
+    def spider_closed(self, spider, reason=None) -> None:
+        if self.stream is None:
+            return
+        self.stream.close()
+        self.stream = self.writer = None
+        if self.records == 0:
+            self.fs.delete_file(self.tmp)
+            return
+        self.fs.move(self.tmp, self.final)
+        self.crawler.stats.set_value("newsradar/warc_records", self.records)
+
+
+def _selector(path: str):
+    import pyarrow.fs as pafs
+
+    return pafs.FileSelector(path, allow_not_found=True)

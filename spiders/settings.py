@@ -1,0 +1,61 @@
+"""Scrapy settings of the newsradar crawl: polite by default.
+
+Per-source limits (``sources.yaml`` ``limits``) are applied by the spider's ``from_crawler`` at
+``spider`` priority; ``run_crawl(settings=...)`` overrides them (``cmdline`` priority).
+"""
+
+BOT_NAME = "newsradar"
+USER_AGENT = "newsradar/0.1 (+https://github.com/newsradar/newsradar)"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4  # overridden by source.limits.concurrency
+DOWNLOAD_DELAY = 0.25  # overridden by source.limits.download_delay
+DOWNLOAD_DELAY_JITTER = 0.5  # +-50% around DOWNLOAD_DELAY
+COOKIES_ENABLED = False
+
+# Limits
+DOWNLOAD_TIMEOUT = 30  # source.limits.download_timeout
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # source.limits.max_response_bytes; also caps decompressed bodies
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+CLOSESPIDER_PAGECOUNT = 2000  # source.limits.max_pages
+DEPTH_LIMIT = 0
+
+# Retries: 429 and 5xx with exponential backoff honouring Retry-After (spiders.middlewares.retry)
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NEWSRADAR_RETRY_BACKOFF_BASE = 1.0
+NEWSRADAR_RETRY_MAX_WAIT = 60.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.retry.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "spiders.pipelines.validate.ValidatePipeline": 100,
+    "spiders.pipelines.normalise.NormalisePipeline": 200,
+    "spiders.pipelines.dedupe.DedupePipeline": 300,
+    "spiders.pipelines.parquet.ArticleParquetPipeline": 800,
+    "spiders.pipelines.fetch_log.FetchLogPipeline": 900,  # keep last
+}
+
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "spiders.extensions.warc.WarcWriterExtension": 500,
+}
+NEWSRADAR_WARC_ENABLED = True
+# Extraction runs in a process pool; 0 means os.cpu_count()
+NEWSRADAR_EXTRACT_WORKERS = 0
+
+REMOTE_CONTROL_ENABLED = False  # no extra listening port on crawl workers
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+STATS_DUMP = False

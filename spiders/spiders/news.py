@@ -1,0 +1,358 @@
+"""The one generic news spider: driven by a ``Source`` (sources.yaml), it discovers article URLs
+from robots.txt, sitemaps, feeds, listing pages and ``<link rel=alternate>`` feeds, fetches the
+new or changed ones and yields typed items. It only parses and yields: writing is the pipelines'
+job; extraction runs in a process pool, off the reactor thread.
+
+Every URL tried yields exactly one fetch-log row (directly as a ``FetchLogItem``, or attached to the
+``ArticleItem`` and written by the fetch-log pipeline once the article passed validation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from functools import partial
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Request, Response
+
+from newsradar.lake import known_articles
+from newsradar.settings import Paths
+from newsradar.sources import ListingPage, Source
+from spiders import discovery
+from spiders.discovery.errors import DiscoveryError
+from spiders.items import ArticleItem, FetchLogItem, attach_fetch
+from spiders.pipelines.normalise import normalise_url
+from spiders.spiders import pool
+from spiders.spiders.outcomes import classify
+
+log = logging.getLogger(__name__)
+
+EXTRACT_FIELDS = (
+    "canonical_url", "domain", "language", "title", "subtitle", "body", "authors", "section", "tags",
+    "published_at", "modified_at", "date_source", "content_hash", "simhash", "word_count", "image_url",
+    "views", "extractor",
+)  # fmt: skip
+
+
+def _extract(body: bytes, url: str, source: Source, headers: dict[str, str], hints: dict) -> dict:
+    """Runs in a pool worker."""
+    from spiders.extract import extract_article
+
+    return extract_article(body, url, source=source, headers=headers, hints=hints)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _with_param(url: str, param: str, value: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != param]
+    query.append((param, str(value)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        source: Source,
+        paths: Paths,
+        run_id: str,
+        crawl_date: date,
+        since: date | None = None,
+        until: date | None = None,
+        extract_workers: int = 0,
+        **kwargs,
+    ) -> None:
+        super().__init__(name=f"news:{source.id}", **kwargs)
+        self.source = source
+        self.paths = paths
+        self.run_id = run_id
+        self.crawl_date = crawl_date
+        self.since = since
+        self.until = until
+        self.extract_workers = extract_workers
+        self.allowed_domains = source.domains
+        self.known: dict[str, tuple[datetime, datetime | None]] = {}
+        self.seen: set[str] = set()  # normalised URLs already scheduled or logged in this run
+        self.max_bytes = source.limits.max_response_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        source: Source = kwargs["source"]
+        limits = source.limits
+        s = crawler.settings
+        for name, value in (
+            ("CONCURRENT_REQUESTS_PER_DOMAIN", limits.concurrency),
+            ("DOWNLOAD_DELAY", limits.download_delay),
+            ("DOWNLOAD_TIMEOUT", limits.download_timeout),
+            ("DOWNLOAD_MAXSIZE", limits.max_response_bytes),
+            ("DOWNLOAD_WARNSIZE", min(s.getint("DOWNLOAD_WARNSIZE"), limits.max_response_bytes)),
+            ("CLOSESPIDER_PAGECOUNT", limits.max_pages),
+        ):
+            s.set(name, value, priority="spider")
+        kwargs.setdefault("extract_workers", s.getint("NEWSRADAR_EXTRACT_WORKERS"))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_bytes = s.getint("DOWNLOAD_MAXSIZE")
+        return spider
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    def _row(self, url: str, outcome: str, *, kind: str | None, via: str | None, response: Response | None = None,
+             status: int | None = None, error: str | None = None) -> FetchLogItem:  # fmt: skip
+        latency = response.meta.get("download_latency") if response is not None else None
+        return FetchLogItem(
+            run_id=self.run_id,
+            source_id=self.source.id,
+            crawl_date=self.crawl_date,
+            url=url,
+            fetched_at=datetime.now(UTC),
+            outcome=outcome,
+            kind=kind,
+            discovered_via=via,
+            http_status=response.status if response is not None else status,
+            bytes=len(response.body) if response is not None else None,
+            elapsed_ms=round(latency * 1000, 3) if latency is not None else None,
+            error=error[:2000] if error else None,
+        )
+
+    def _request(self, url: str, callback, *, kind: str, via: str | None, **extra) -> Request:
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            cb_kwargs={"kind": kind, "via": via, **extra},
+            meta={"newsradar_url": url},
+        )
+
+    def _on_site(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.source.domains)
+
+    def _in_window(self, when: datetime | None) -> bool:
+        if when is None:
+            return True
+        day = when.astimezone(self.source.tz).date()
+        if self.since and day < self.since:
+            return False
+        return not (self.until and day > self.until)
+
+    # ---- start ---------------------------------------------------------------------------------
+
+    async def start(self):
+        self.known = known_articles(self.paths.lake_uri, self.source.id)
+        pool.acquire()
+        self._pool_acquired = True
+        pool.warm_up(self.extract_workers)
+        log.info("%s: %d articles already in the lake", self.source.id, len(self.known))
+        d = self.source.discovery
+        home = self.source.homepage
+        if d.robots:
+            robots = urljoin(home, "/robots.txt")
+            self.seen.add(normalise_url(robots))
+            req = self._request(robots, self.parse_robots, kind="robots", via=None)
+            req.meta["dont_obey_robotstxt"] = True
+            yield req
+        for url in d.feeds:
+            if self._schedule_once(url):
+                yield self._request(url, self.parse_feed, kind="feed", via=None)
+        for url in d.sitemaps:
+            if self._schedule_once(url):
+                yield self._request(url, self.parse_sitemap, kind="sitemap", via=None)
+        for page in d.listing_pages:
+            if self._schedule_once(page.url):
+                yield self._listing_request(page, page.url, 1)
+        if d.autodiscover or not (d.feeds or d.sitemaps or d.listing_pages or d.robots):
+            if self._schedule_once(home):
+                yield self._request(home, self.parse_homepage, kind="homepage", via=None)
+
+    def _schedule_once(self, url: str) -> bool:
+        key = normalise_url(url)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def closed(self, reason: str) -> None:
+        if getattr(self, "_pool_acquired", False):
+            pool.release()
+            self._pool_acquired = False
+
+    # ---- discovery callbacks -------------------------------------------------------------------
+
+    def parse_robots(self, response: Response, kind: str, via: str | None):
+        text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
+        sitemaps = discovery.sitemaps_from_robots(text, response.url)
+        yield self._row(response.meta["newsradar_url"], "not_article", kind=kind, via=via, response=response)
+        for url in sitemaps:
+            if self._on_site(url) and self._schedule_once(url):
+                yield self._request(url, self.parse_sitemap, kind="sitemap", via="robots")
+
+    def parse_sitemap(self, response: Response, kind: str, via: str | None):
+        origin = response.meta["newsradar_url"]
+        try:
+            sitemap = discovery.parse_sitemap(
+                response.body, response.url, default_tz=self.source.tz, max_bytes=self.max_bytes
+            )
+        except DiscoveryError as exc:
+            yield self._row(origin, exc.kind, kind=kind, via=via, response=response, error=str(exc))
+            return
+        warn = "; ".join(sitemap.warnings) if sitemap.recovered or sitemap.warnings else None
+        yield self._row(origin, "not_article", kind=kind, via=via, response=response, error=warn)
+        if sitemap.kind == "index":
+            for entry in sitemap.entries:
+                lastmod = _as_utc(entry.lastmod)
+                if self.since and lastmod is not None and lastmod.astimezone(self.source.tz).date() < self.since:
+                    continue  # nothing in it can be newer than its lastmod
+                if self._schedule_once(entry.loc):
+                    yield self._request(entry.loc, self.parse_sitemap, kind="sitemap", via="sitemap")
+            return
+        for entry in sitemap.entries:
+            yield from self._candidate(
+                entry.loc, "sitemap", published=_as_utc(entry.published_at), modified=_as_utc(entry.lastmod)
+            )
+
+    def parse_feed(self, response: Response, kind: str, via: str | None):
+        origin = response.meta["newsradar_url"]
+        ctype = response.headers.get(b"Content-Type")
+        try:
+            entries = discovery.parse_feed(
+                response.body,
+                response.url,
+                ctype.decode("latin-1") if ctype else None,
+                default_tz=self.source.tz,
+                max_bytes=self.max_bytes,
+            )
+        except DiscoveryError as exc:
+            yield self._row(origin, exc.kind, kind=kind, via=via, response=response, error=str(exc))
+            return
+        yield self._row(origin, "not_article", kind=kind, via=via, response=response)
+        for entry in entries:
+            yield from self._candidate(
+                entry.url, "feed", published=_as_utc(entry.published_at), modified=_as_utc(entry.modified_at)
+            )
+
+    def parse_homepage(self, response: Response, kind: str, via: str | None):
+        yield self._row(response.meta["newsradar_url"], "not_article", kind=kind, via=via, response=response)
+        if self.source.discovery.autodiscover:
+            for url in discovery.alternate_feeds(response.body, response.url):
+                if self._on_site(url) and self._schedule_once(url):
+                    yield self._request(url, self.parse_feed, kind="feed", via="homepage")
+        for url in discovery.listing_links(response.body, response.url):
+            yield from self._candidate(url, "homepage", quiet=True)
+
+    def _listing_request(self, page: ListingPage, url: str, n: int) -> Request:
+        return self._request(url, self.parse_listing, kind="listing", via="listing" if n > 1 else None,
+                             listing_url=page.url, page_no=n)  # fmt: skip
+
+    def parse_listing(self, response: Response, kind: str, via: str | None, listing_url: str, page_no: int):
+        yield self._row(response.meta["newsradar_url"], "not_article", kind=kind, via=via, response=response)
+        page = next((p for p in self.source.discovery.listing_pages if p.url == listing_url), None)
+        new = 0
+        for url in discovery.listing_links(response.body, response.url):
+            for item in self._candidate(url, "listing", quiet=True):
+                new += isinstance(item, Request)
+                yield item
+        pag = page.pagination if page else None
+        if pag is None or page_no >= pag.max_pages:
+            return
+        if not new:
+            return  # nothing new on this page: older pages hold nothing new either
+        if pag.next_selector:
+            nxt = discovery.next_page_link(response.body, response.url, pag.next_selector)
+        else:
+            nxt = _with_param(listing_url, pag.param, pag.start + page_no)
+        if nxt and self._on_site(nxt) and self._schedule_once(nxt):
+            yield self._listing_request(page, nxt, page_no + 1)
+
+    # ---- article candidates --------------------------------------------------------------------
+
+    def _candidate(self, url: str, via: str, *, published: datetime | None = None,
+                   modified: datetime | None = None, quiet: bool = False) -> Iterator:  # fmt: skip
+        """Decide whether to fetch a discovered URL; yield its request or its fetch-log row."""
+        if not url or urlsplit(url).scheme not in ("http", "https"):
+            return
+        key = normalise_url(url)
+        if key in self.seen:
+            return
+        if not self._on_site(key):
+            if not quiet:
+                self.seen.add(key)
+                yield self._row(key, "offsite", kind="article", via=via, error="outside the source's domains")
+            return
+        if not self.source.is_article_url(key):
+            return
+        if not self._in_window(published or modified):
+            return
+        self.seen.add(key)
+        known = self.known.get(key)
+        if known is not None:
+            fetched_at = _as_utc(known[0])
+            if modified is None or fetched_at is None or modified <= fetched_at:
+                yield self._row(key, "unchanged", kind="article", via=via, error=None)
+                return
+        hints: dict = {}
+        if published or modified:
+            hints = {"published_at": published, "modified_at": modified, "date_source": via}
+        yield self._request(key, self.parse_article, kind="article", via=via, hints=hints)
+
+    async def parse_article(self, response: Response, kind: str, via: str | None, hints: dict):
+        origin = response.meta["newsradar_url"]
+        ctype = response.headers.get(b"Content-Type")
+        headers = {"Content-Type": ctype.decode("latin-1")} if ctype else {}
+        loop = asyncio.get_running_loop()
+        job = partial(_extract, response.body, response.url, self.source, headers, hints)
+        try:
+            t0 = time.monotonic()
+            result = await loop.run_in_executor(pool.get(self.extract_workers), job)
+            log.debug("extracted %s in %.3fs", response.url, time.monotonic() - t0)
+        except Exception as exc:  # a crash in extraction is this URL's failure, not the run's
+            log.warning("extraction failed for %s: %r", response.url, exc)
+            yield self._row(origin, "extract_error", kind=kind, via=via, response=response, error=repr(exc))
+            return
+        fetch = self._row(origin, "article", kind=kind, via=via, response=response)
+        if not result.get("is_article"):
+            fetch.outcome = "not_article"
+            yield fetch
+            return
+        item = ArticleItem(
+            article_id=None,
+            url=response.url,
+            source_id=self.source.id,
+            fetched_at=fetch.fetched_at,
+            crawl_date=self.crawl_date,
+            run_id=self.run_id,
+            http_status=response.status,
+            **{k: result.get(k) for k in EXTRACT_FIELDS},
+        )
+        for name in ("published_at", "modified_at"):
+            setattr(item, name, _as_utc(getattr(item, name)))
+        item.authors = list(item.authors or [])
+        item.tags = list(item.tags or [])
+        yield attach_fetch(item, fetch)
+
+    # ---- failures ------------------------------------------------------------------------------
+
+    def on_error(self, failure):
+        request = failure.request
+        kw = request.cb_kwargs
+        outcome, status, message = classify(failure.value)
+        url = request.meta.get("newsradar_url", request.url)
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            row = self._row(url, outcome, kind=kw.get("kind"), via=kw.get("via"), response=response, error=message)
+        else:
+            row = self._row(url, outcome, kind=kw.get("kind"), via=kw.get("via"), status=status, error=message)
+        log.info("%s %s: %s", outcome, url, message)
+        yield row

@@ -1,0 +1,157 @@
+"""End-to-end crawls against localhost fixture sites (each crawl runs in a subprocess: Twisted's
+reactor runs once per process). Several scenarios share one crawl where sensible to keep the module
+fast; every failure must show up as exactly one fetch-log row with the right outcome."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from fixture_server import Route
+from fixtures.sites.sitebuilder import (
+    T0,
+    article_html,
+    listing_html,
+    rss,
+    xml_route,
+)
+
+from newsradar import lake
+from newsradar.crawl import run_crawl_subprocess
+from newsradar.settings import Paths
+from newsradar.sources import Source
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+CRAWL_DATE = date(2026, 3, 2)
+TEST_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "RETRY_TIMES": 1,
+    "NEWSRADAR_RETRY_BACKOFF_BASE": 0.1,
+    "NEWSRADAR_RETRY_MAX_WAIT": 3.0,
+    "NEWSRADAR_EXTRACT_WORKERS": 1,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def make_source(srv, sid: str, **discovery) -> Source:
+    limits = discovery.pop("limits", {})
+    return Source.model_validate(
+        {
+            "id": sid,
+            "name": sid,
+            "homepage": srv.url("/"),
+            "languages": ["en", "ru"],
+            "timezone": "UTC",
+            "article_url": r"/(news|ru)/\d{4}/",
+            "discovery": {"robots": False, "autodiscover": False, **discovery},
+            "limits": {"download_delay": 0, "download_timeout": 1.5, "concurrency": 8,
+                       "max_response_bytes": 256 * 1024, **limits},
+        }
+    )  # fmt: skip
+
+
+def crawl(tmp_path, sources, **kw):
+    paths = Paths.from_env(tmp_path / "data")
+    summary = run_crawl_subprocess(
+        sources, paths, crawl_date=kw.pop("crawl_date", CRAWL_DATE), settings=TEST_SETTINGS, timeout=90, **kw
+    )
+    return paths, summary
+
+
+def fetch_log(paths, sid, run_id=None) -> list[dict]:
+    rows = lake.read_table(paths.lake_uri, "fetch_log", sid).to_pylist()
+    return [r for r in rows if run_id is None or r["run_id"] == run_id]
+
+
+def articles(paths, sid) -> list[dict]:
+    return lake.read_table(paths.lake_uri, "articles", sid).to_pylist()
+
+
+def outcome_of(rows, url) -> list[str]:
+    return [r["outcome"] for r in rows if r["url"] == url]
+
+
+def assert_one_row_per_url(rows):
+    urls = [r["url"] for r in rows]
+    dupes = {u for u in urls if urls.count(u) > 1}
+    assert not dupes, f"URLs with more than one fetch-log row: {dupes}"
+
+
+def art_path(n: int, day: str = "2026/03/01") -> str:
+    return f"/news/{day}/story-{n}"
+
+
+def site_with_articles(srv, ns: list[int]) -> None:
+    for n in ns:
+        p = art_path(n)
+        srv.routes[p] = Route(body=article_html(srv.base, p, n))
+
+
+# ---- discovery ---------------------------------------------------------------------------------
+
+
+def test_feed_and_listing_and_alternate_discovery(tmp_path, fixture_server):
+    """Feeds (RSS, one served as text/html), listing pagination by ?page=N and by a next link,
+    and <link rel=alternate> auto-discovery, three sources crawled concurrently."""
+    feed_srv = fixture_server(host="127.0.0.2")
+    site_with_articles(feed_srv, range(1, 6))
+    entries = [(feed_srv.url(art_path(n)), T0 - timedelta(hours=n)) for n in range(1, 6)]
+    feed_srv.routes["/feed.xml"] = xml_route(rss(feed_srv.base, entries[:3]), "application/rss+xml")
+    feed_srv.routes["/wrong-type.xml"] = xml_route(rss(feed_srv.base, entries[3:]), "text/html; charset=utf-8")
+    feed_src = make_source(feed_srv, "feeds", feeds=[feed_srv.url("/feed.xml"), feed_srv.url("/wrong-type.xml")])
+
+    list_srv = fixture_server(host="127.0.0.3")
+    site_with_articles(list_srv, range(1, 9))
+    list_srv.routes["/news/"] = Route(body=listing_html("News", [art_path(1), art_path(2), "/about"]))
+    list_srv.routes["/news/?page=2"] = Route(body=listing_html("News 2", [art_path(3), art_path(4)]))
+    list_srv.routes["/news/?page=3"] = Route(body=listing_html("News 3", [art_path(5)]))
+    list_srv.routes["/news/?page=4"] = Route(body=listing_html("News 4", [art_path(6)]))  # beyond max_pages
+    list_srv.routes["/world/"] = Route(body=listing_html("World", [art_path(7)], next_href="/world/older"))
+    list_srv.routes["/world/older"] = Route(body=listing_html("World older", [art_path(8)]))
+    list_src = make_source(
+        list_srv,
+        "listing",
+        listing_pages=[
+            {"url": list_srv.url("/news/"), "pagination": {"param": "page", "max_pages": 3}},
+            {"url": list_srv.url("/world/"), "pagination": {"next_selector": "a.next", "max_pages": 5}},
+        ],
+    )
+
+    alt_srv = fixture_server(host="127.0.0.4")
+    site_with_articles(alt_srv, range(1, 3))
+    alt = '<link rel="alternate" type="application/rss+xml" title="RSS" href="/rss">'
+    alt_srv.routes["/"] = Route(body=listing_html("Home", [], alternate=alt))
+    alt_srv.routes["/rss"] = xml_route(
+        rss(alt_srv.base, [(alt_srv.url(art_path(n)), T0) for n in (1, 2)]), "application/rss+xml"
+    )
+    alt_src = make_source(alt_srv, "alternate", autodiscover=True)
+
+    paths, summary = crawl(tmp_path, [feed_src, list_src, alt_src])
+
+    s = summary.sources
+    assert s["feeds"].articles == 5, s["feeds"]
+    assert s["listing"].articles == 7, s["listing"]  # story 6 is on page 4 > max_pages
+    assert s["alternate"].articles == 2, s["alternate"]
+    assert "/news/?page=4" not in list_srv.paths()
+    assert sorted(a["url"] for a in articles(paths, "listing")) == sorted(
+        list_srv.url(art_path(n)) for n in (1, 2, 3, 4, 5, 7, 8)
+    )
+    for sid in ("feeds", "listing", "alternate"):
+        rows = fetch_log(paths, sid)
+        assert_one_row_per_url(rows)
+        assert {r["outcome"] for r in rows} <= {"article", "not_article"}, rows
+        assert summary.sources[sid].failures == {}
+    feed_rows = fetch_log(paths, "feeds")
+    assert outcome_of(feed_rows, feed_srv.url("/wrong-type.xml")) == ["not_article"]
+    a = articles(paths, "feeds")[0]
+    assert a["title"].startswith("Harbour story number") and a["body"] and a["published_at"] is not None
+    assert a["article_id"] and len(a["article_id"]) == 32 and a["run_id"] == summary.run_id
+    # raw responses are kept in a WARC next to the lake
+    warcs = glob.glob(str(Path(paths.raw_uri) / "source=feeds" / "crawl_date=2026-03-02" / "*.warc.gz"))
+    assert [Path(w).name for w in warcs] == [f"{summary.run_id}.warc.gz"]
+    with gzip.open(warcs[0]) as fh:
+        assert fh.read().count(b"WARC-Type: response") >= 7
