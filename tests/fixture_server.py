@@ -113,6 +113,9 @@ class _Server(ThreadingHTTPServer):
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
 
+    def handle_error(self, request, client_address):  # clients that hang up (size limits) are expected
+        pass
+
 
 class FixtureServer:
     def __init__(self, routes: dict[str, Route | str | bytes] | None = None, host: str = "127.0.0.1") -> None:

@@ -134,6 +134,9 @@ class NewsSpider(scrapy.Spider):
             errback=self.on_error,
             cb_kwargs={"kind": kind, "via": via, **extra},
             meta={"newsradar_url": url},
+            # The spider dedupes URLs itself (``self.seen``); Scrapy's filter would also silently drop a
+            # redirect back to a URL already visited, and a redirect loop would leave no fetch-log row.
+            dont_filter=True,
         )
 
     def _on_site(self, url: str) -> bool:

@@ -12,10 +12,18 @@ from pathlib import Path
 import pytest
 from fixture_server import Route
 from fixtures.sites.sitebuilder import (
+    BILLION_LAUGHS_FEED,
+    BILLION_LAUGHS_SITEMAP,
     T0,
+    article_cp1251,
     article_html,
+    gz,
     listing_html,
+    news_urlset,
+    plain_urlset,
+    robots,
     rss,
+    sitemap_index,
     xml_route,
 )
 
@@ -155,3 +163,114 @@ def test_feed_and_listing_and_alternate_discovery(tmp_path, fixture_server):
     assert [Path(w).name for w in warcs] == [f"{summary.run_id}.warc.gz"]
     with gzip.open(warcs[0]) as fh:
         assert fh.read().count(b"WARC-Type: response") >= 7
+
+
+# ---- sitemaps, robots.txt and every kind of failure, in one crawl of two sources -------------------
+
+
+def test_sitemaps_robots_and_failures(tmp_path, fixture_server):
+    sm = fixture_server(host="127.0.0.5")
+    site_with_articles(sm, range(1, 7))
+    private = "/news/2026/03/01/private-briefing"
+    sm.routes[private] = Route(body=article_html(sm.base, private, 99))
+    sm.routes["/robots.txt"] = robots(
+        [
+            "User-agent: *",
+            "Disallow: /news/2026/03/01/private",
+            f"Sitemap: {sm.url('/sitemap_index.xml')}",
+            f"Sitemap: {sm.url('/broken-sitemap.xml')}",
+            f"Sitemap: {sm.url('/bomb-sitemap.xml')}",
+        ]
+    )
+    sm.routes["/sitemap_index.xml"] = xml_route(
+        sitemap_index([(sm.url("/sitemap-news.xml"), T0), (sm.url("/sitemap-archive.xml.gz"), None)])
+    )
+    news = [(sm.url(art_path(n)), T0 - timedelta(hours=n), T0) for n in range(1, 5)]
+    news.append((sm.url(private), T0, T0))
+    sm.routes["/sitemap-news.xml"] = xml_route(news_urlset(news))
+    sm.routes["/sitemap-archive.xml.gz"] = Route(
+        body=gz(plain_urlset([sm.url(art_path(5)), sm.url(art_path(6)), "https://elsewhere.example/news/2026/x"])),
+        content_type="application/x-gzip",
+    )
+    sm.routes["/broken-sitemap.xml"] = xml_route("<urlset><url><loc>http://oops</url>", "application/xml")
+    sm.routes["/bomb-sitemap.xml"] = xml_route(BILLION_LAUGHS_SITEMAP)
+    sm_src = make_source(sm, "sitemaps", robots=True)
+
+    fl = fixture_server(host="127.0.0.6")
+    site_with_articles(fl, [1, 2])
+
+    def p(name: str, prefix: str = "news") -> str:
+        return f"/{prefix}/2026/03/01/{name}"
+
+    fl.routes[p("busy")] = Route(body=article_html(fl.base, p("busy"), 3), statuses=[429, 200],
+                                 headers={"Retry-After": "1"})  # fmt: skip
+    fl.routes[p("broken")] = Route(body="<h1>Internal error</h1>", status=500)
+    fl.routes[p("forbidden")] = Route(body="<h1>Forbidden</h1>", status=403)
+    fl.routes[p("loop-a")] = Route(status=302, redirect=p("loop-b"))
+    fl.routes[p("loop-b")] = Route(status=302, redirect=p("loop-a"))
+    fl.routes[p("slow")] = Route(body=article_html(fl.base, p("slow"), 4), delay=4.0)
+    fl.routes[p("huge")] = Route(body=article_html(fl.base, p("huge"), 5) + "<!--" + "x" * 300_000 + "-->")
+    fl.routes[p("bomb")] = Route(raw_gzip=gzip.compress(b"\0" * (20 * 1024 * 1024)))
+    fl.routes[p("pogoda", "ru")] = Route(body=article_cp1251(7), content_type="text/html; charset=windows-1251")
+    fl.routes[p("about-us")] = Route(body="<html><head><title>About</title></head><body><p>Contact</p></body></html>")
+    names = ["story-1", "story-2", "busy", "missing", "broken", "forbidden", "loop-a", "slow", "huge", "bomb",
+             "about-us"]  # fmt: skip
+    entries = [(fl.url(p(n)), T0) for n in names] + [(fl.url(p("pogoda", "ru")), T0)]
+    fl.routes["/feed.xml"] = xml_route(rss(fl.base, entries), "application/rss+xml")
+    fl.routes["/bomb-feed.xml"] = xml_route(BILLION_LAUGHS_FEED, "application/rss+xml")
+    fl_src = make_source(fl, "failures", feeds=[fl.url("/bomb-feed.xml"), fl.url("/feed.xml")])
+
+    paths, summary = crawl(tmp_path, [sm_src, fl_src])
+
+    # -- sitemaps: robots.txt Sitemap lines, index, gzip child, news sitemap, robots disallow
+    rows = fetch_log(paths, "sitemaps")
+    assert_one_row_per_url(rows)
+    got = {r["url"]: r["outcome"] for r in rows}
+    assert got[sm.url("/robots.txt")] == "not_article"
+    assert got[sm.url("/sitemap_index.xml")] == "not_article"
+    assert got[sm.url("/sitemap-archive.xml.gz")] == "not_article"
+    assert got[sm.url("/broken-sitemap.xml")] == "parse_error"
+    assert got[sm.url("/bomb-sitemap.xml")] == "xml_bomb"
+    assert got[sm.url(private)] == "robots_denied"
+    assert got["https://elsewhere.example/news/2026/x"] == "offsite"
+    assert private not in sm.paths()
+    assert sorted(a["url"] for a in articles(paths, "sitemaps")) == sorted(sm.url(art_path(n)) for n in range(1, 7))
+    by_url = {a["url"]: a for a in articles(paths, "sitemaps")}
+    assert by_url[sm.url(art_path(1))]["published_at"] == T0 - timedelta(hours=1)
+
+    # -- failures: each one exactly one row with the right outcome, the rest of the run unaffected
+    rows = fetch_log(paths, "failures")
+    assert_one_row_per_url(rows)
+    got = {r["url"]: r for r in rows}
+    expected = {
+        p("story-1"): "article",
+        p("story-2"): "article",
+        p("busy"): "article",
+        p("missing"): "http_404",
+        p("broken"): "http_5xx",
+        p("forbidden"): "http_4xx",
+        p("loop-a"): "redirect_loop",
+        p("slow"): "timeout",
+        p("huge"): "too_large",
+        p("bomb"): "decompression_bomb",
+        p("about-us"): "not_article",
+        p("pogoda", "ru"): "article",
+        "/feed.xml": "not_article",
+        "/bomb-feed.xml": "xml_bomb",
+    }
+    assert {u.removeprefix(fl.base): r["outcome"] for u, r in got.items()} == expected
+    assert got[fl.url(p("missing"))]["http_status"] == 404
+    assert got[fl.url(p("broken"))]["http_status"] == 500
+    # 429 with Retry-After: 1 was retried after about a second, then succeeded
+    busy = [r for r in fl.requests if r.path == p("busy")]
+    assert [r.status for r in busy] == [429, 200]
+    assert busy[1].time - busy[0].time >= 0.9
+    # 500 was retried (RETRY_TIMES = 1) and then given up
+    assert [r.status for r in fl.requests if r.path == p("broken")] == [500, 500]
+    ru = [a for a in articles(paths, "failures") if "/ru/" in a["url"]][0]
+    assert ru["title"].startswith("Мирные переговоры") and "Переговоры о мире" in ru["body"]
+    assert ru["language"] == "ru"
+    s = summary.sources["failures"]
+    assert s.articles == 4 and s.not_articles == 2
+    assert s.failures == {"decompression_bomb": 1, "http_404": 1, "http_4xx": 1, "http_5xx": 1,
+                          "redirect_loop": 1, "timeout": 1, "too_large": 1, "xml_bomb": 1}  # fmt: skip
