@@ -66,6 +66,15 @@ def check_sources(sources: list[Source], filename: str) -> None:
         if src.allowed_domains and not _host_allowed(homepage_host, src.allowed_domains):
             raise SourcesError(f"{where}: field 'allowed_domains': the homepage host {homepage_host!r} is not "
                                f"among {src.allowed_domains}")
+        # The crawl drops requests outside the source's domains (Scrapy's offsite filter), configured
+        # feeds and sitemaps included: a feed on another host needs that host in allowed_domains.
+        for field, urls in (("feeds", d.feeds), ("sitemaps", d.sitemaps)):
+            for j, url in enumerate(urls):
+                host = urlsplit(url).hostname or ""
+                if not _host_allowed(host, src.domains):
+                    raise SourcesError(f"{where}: field 'discovery.{field}.{j}': host {host!r} is outside the "
+                                       f"source's domains {src.domains}; the crawl would drop it as offsite "
+                                       "(add it to allowed_domains)")
         for j, page in enumerate(d.listing_pages):
             host = urlsplit(page.url).hostname or ""
             if not _host_allowed(host, src.domains):

@@ -122,3 +122,18 @@ def test_list_bad_file_exit_2(tmp_path, capsys):
 def test_bare_sources_prints_usage(capsys):
     assert main(["sources"]) == 2
     assert "check" in capsys.readouterr().err
+
+
+def test_check_feed_on_another_host_needs_allowed_domains(tmp_path, capsys):
+    path = tmp_path / "feedhost.yaml"
+    path.write_text(ONE.replace("feeds: [https://tass.com/rss/v2.xml]", "feeds: [https://feeds.tass.example/v2.xml]"),
+                    encoding="utf-8")
+    assert main(["sources", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert ("entry 1 (id 'tass_en'): field 'discovery.feeds.0': host 'feeds.tass.example' is outside the "
+            "source's domains ['tass.com']") in err
+    path.write_text(ONE.replace("feeds: [https://tass.com/rss/v2.xml]", "feeds: [https://feeds.tass.example/v2.xml]")
+                    .replace("    homepage: https://tass.com/\n",
+                             "    homepage: https://tass.com/\n    allowed_domains: [tass.com, feeds.tass.example]\n"),
+                    encoding="utf-8")
+    assert main(["sources", "check", str(path)]) == 0
