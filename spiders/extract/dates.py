@@ -5,11 +5,19 @@ and dates in URLs. Dates printed without a time zone are interpreted in the outl
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from dateutil import parser as du_parser
 
+_H = 3600
+TZ_ABBREVIATIONS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5 * _H, "EDT": -4 * _H, "CST": -6 * _H, "CDT": -5 * _H,
+    "MST": -7 * _H, "MDT": -6 * _H, "PST": -8 * _H, "PDT": -7 * _H, "BST": _H, "CET": _H, "CEST": 2 * _H,
+    "EET": 2 * _H, "EEST": 3 * _H, "MSK": 3 * _H, "IST": 19800, "JST": 9 * _H, "KST": 9 * _H,
+    "AEST": 10 * _H, "AEDT": 11 * _H,
+}
 MONTHS: dict[str, int] = {}
 
 
@@ -178,7 +186,10 @@ def parse_structured_date(value: object, tz: tzinfo = UTC, formats: list[str] | 
             dt = None
     if dt is None and re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", s) and re.search(r"\d{1,2}\D+\d{1,2}|[a-z]{3}", s, re.I):
         try:
-            dt = du_parser.parse(s, dayfirst=not re.match(r"^\d{4}", s), default=datetime(2000, 1, 1))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dt = du_parser.parse(s, dayfirst=not re.match(r"^\d{4}", s), default=datetime(2000, 1, 1),
+                                     tzinfos=TZ_ABBREVIATIONS)
         except (ValueError, OverflowError, TypeError):
             dt = None
     if dt is None:
