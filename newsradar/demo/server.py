@@ -200,8 +200,9 @@ def source_config(site: Site, outlet: Outlet) -> dict:
             "views": ".post-views::text",
             "date": ".post-meta .post-date::text",
             "date_formats": ["%d %B %Y %H:%M"],
-            "strip": [".social-links", ".search-form", ".copyright", ".related-posts", ".post-views",
-                      ".post-tags"],
+            # (the views counter is read by "views" before stripping, so it is not listed here: the
+            # body selector already leaves it out)
+            "strip": [".social-links", ".search-form", ".copyright", ".related-posts", ".post-tags"],
         }
     elif outlet.id == "meridian_post":
         entry["discovery"] = {"sitemaps": [base + "/sitemap_index.xml"], "robots": True, "autodiscover": False}
@@ -217,6 +218,7 @@ def source_config(site: Site, outlet: Outlet) -> dict:
         # the loose URL pattern also admits /about/... and /topics/... pages, which are not articles
         entry["discovery"] = {"robots": True, "autodiscover": True}
         entry["article_url"] = r"^https?://[^/]+/[a-z]+/[a-z0-9-]+$"
+        entry["overrides"] = {"section": ".entry-section::text"}
     entry["limits"] = limits
     return entry
 

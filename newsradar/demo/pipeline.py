@@ -1,0 +1,167 @@
+"""``newsradar demo``: generate and serve the demo newsroom, crawl it into the lake, summarise the
+lake, then hand over to :func:`after_crawl` (the warehouse build and the peace-talks trend).
+
+Everything runs in one process: the outlets' HTTP servers in threads, the crawl in Twisted's
+reactor (once per process, so this is the CLI's single ``run_crawl`` call).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from newsradar.demo.generator import DEFAULT_DAYS, DEFAULT_END_DATE, DEFAULT_PER_DAY, DEFAULT_SEED
+from newsradar.demo.server import DemoNewsroom
+from newsradar.settings import Paths
+
+log = logging.getLogger(__name__)
+
+# The demo crawls its own servers on localhost: politeness (AutoThrottle's start delay, per-domain
+# delays) would only make a new user wait. robots.txt stays honoured.
+DEMO_CRAWL_SETTINGS = {"AUTOTHROTTLE_ENABLED": False}
+
+
+@dataclass
+class LakeSummary:
+    """Articles in the lake per outlet, language and local day (the outlet's time zone)."""
+
+    by_outlet: Counter = field(default_factory=Counter)
+    by_outlet_language: Counter = field(default_factory=Counter)  # (outlet, language) -> n
+    by_outlet_day: Counter = field(default_factory=Counter)  # (outlet, day) -> n
+    undated: Counter = field(default_factory=Counter)
+    partitions: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_outlet.values())
+
+    def to_dict(self) -> dict:
+        days: dict[str, dict[str, int]] = defaultdict(dict)
+        for (outlet, day), n in sorted(self.by_outlet_day.items()):
+            days[outlet][day.isoformat()] = n
+        return {
+            "total": self.total, "partitions": self.partitions, "by_outlet": dict(self.by_outlet),
+            "by_outlet_language": {f"{o}/{lang}": n for (o, lang), n in sorted(self.by_outlet_language.items())},
+            "by_outlet_day": dict(days), "undated": dict(self.undated),
+        }
+
+
+@dataclass
+class DemoResult:
+    data_dir: Path
+    sources_file: Path
+    manifest_file: Path
+    crawl: object  # newsradar.crawl.CrawlSummary
+    lake: LakeSummary
+    disallowed_hits: dict[str, int]
+    seconds: float
+    manifest_articles: int
+
+
+def lake_summary(paths: Paths, timezones: dict[str, str]) -> LakeSummary:
+    """Count the lake's articles per outlet, language and local day, reading the Parquet with pyarrow
+    (through the lake's filesystem layer, so an ``s3://`` lake works the same)."""
+    from newsradar import lake
+
+    table = lake.read_table(paths.lake_uri, "articles", columns=["source_id", "language", "published_at"])
+    out = LakeSummary()
+    out.partitions = len(lake.partitions(paths.lake_uri, "articles"))
+    cols = table.to_pydict()
+    for sid, lang, pub in zip(cols["source_id"], cols["language"], cols["published_at"], strict=True):
+        out.by_outlet[sid] += 1
+        out.by_outlet_language[(sid, lang or "?")] += 1
+        if pub is None:
+            out.undated[sid] += 1
+            continue
+        tz = ZoneInfo(timezones.get(sid, "UTC"))
+        out.by_outlet_day[(sid, pub.astimezone(tz).date())] += 1
+    return out
+
+
+def after_crawl(paths: Paths, demo: DemoNewsroom) -> None:
+    """HOOK for the warehouse: called by ``newsradar demo`` once the crawl has written the lake.
+
+    The warehouse engineer extends this function to build the warehouse (``newsradar.warehouse.build``)
+    and print the peace-talks trend (``topic_daily_all`` for ``peace_talks``; the designed surge is on
+    ``demo.room.surge_days``). It receives the live ``DemoNewsroom`` (its servers are still up, its
+    ``manifest`` holds the truth). Until then it does nothing.
+    """
+    return None
+
+
+def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS, per_day: int = DEFAULT_PER_DAY,
+             end_date: date = DEFAULT_END_DATE, progress: bool = True, crawl_settings: dict | None = None,
+             console=None) -> DemoResult:
+    """Generate, serve, crawl and summarise; print as it goes when ``console`` (rich) is given."""
+    from newsradar.crawl import run_crawl
+
+    started = time.monotonic()
+    demo_dir = paths.data_dir / "demo"
+    say = console.print if console is not None else (lambda *a, **k: None)
+    with DemoNewsroom(seed=seed, days=days, per_day=per_day, end_date=end_date) as demo:
+        sources_file = demo.write_sources_yaml(demo_dir / "sources.yaml")
+        manifest = demo.manifest
+        manifest_file = demo_dir / "manifest.json"
+        manifest_file.parent.mkdir(parents=True, exist_ok=True)
+        manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        n_articles = sum(1 for a in manifest["articles"] if a["is_article"])
+        say(f"[bold]Demo newsroom[/bold]: {len(demo.room.outlets)} outlets, {n_articles} articles, "
+            f"{demo.room.start_date} .. {demo.room.end_date} (seed {seed})")
+        for o in manifest["outlets"]:
+            say(f"  {o['id']:<16} {o['homepage']:<30} {'+'.join(o['languages']):<5} {o['markup']:<13} "
+                f"{o['discovery']}")
+        say(f"  sources: {sources_file}\n  manifest: {manifest_file}")
+        settings = {**DEMO_CRAWL_SETTINGS, **(crawl_settings or {})}
+        summary = run_crawl(demo.sources, paths, progress=progress, settings=settings)
+        disallowed = demo.disallowed_hits()
+        lake = lake_summary(paths, {o.id: o.timezone for o in demo.room.outlets})
+        result = DemoResult(data_dir=paths.data_dir, sources_file=sources_file, manifest_file=manifest_file,
+                            crawl=summary, lake=lake, disallowed_hits=disallowed,
+                            seconds=time.monotonic() - started, manifest_articles=n_articles)
+        if console is not None:
+            print_summary(console, result, demo)
+        after_crawl(paths, demo)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def print_summary(console, result: DemoResult, demo: DemoNewsroom) -> None:
+    from rich.table import Table
+
+    crawl = result.crawl
+    lake = result.lake
+    outlets = [o.id for o in demo.room.outlets]
+    t = Table(title=f"Crawl {getattr(crawl, 'run_id', '')}: lake {result.data_dir}")
+    for col in ("outlet", "pages", "articles", "not articles", "unchanged", "failures", "in lake", "languages",
+                "undated", "days"):
+        t.add_column(col, justify="left" if col in ("outlet", "failures", "languages") else "right")
+    for oid in outlets:
+        s = crawl.sources.get(oid) if hasattr(crawl, "sources") else None
+        langs = ", ".join(f"{lang} {n}" for (o, lang), n in sorted(lake.by_outlet_language.items()) if o == oid)
+        fails = ", ".join(f"{k} {v}" for k, v in (s.failures.items() if s else [])) or "-"
+        t.add_row(oid, str(s.pages_fetched if s else "?"), str(s.articles if s else "?"),
+                  str(s.not_articles if s else "?"), str(s.unchanged if s else "?"), fails,
+                  str(lake.by_outlet.get(oid, 0)), langs or "-", str(lake.undated.get(oid, 0)),
+                  str(len({d for (o, d) in lake.by_outlet_day if o == oid})))
+    console.print(t)
+    days = sorted({d for (_, d) in lake.by_outlet_day})
+    if days:
+        dt = Table(title="Articles in the lake per local day")
+        dt.add_column("day")
+        for oid in outlets:
+            dt.add_column(oid, justify="right")
+        dt.add_column("all", justify="right")
+        for d in days:
+            row = [lake.by_outlet_day.get((oid, d), 0) for oid in outlets]
+            dt.add_row(d.isoformat(), *[str(n) for n in row], str(sum(row)))
+        console.print(dt)
+    coverage = lake.total / result.manifest_articles if result.manifest_articles else 0.0
+    console.print(f"[bold]{lake.total}[/bold] articles in the lake of {result.manifest_articles} published "
+                  f"({coverage:.1%}); robots.txt-disallowed requests: {sum(result.disallowed_hits.values())}; "
+                  f"{result.seconds:.1f} s")
