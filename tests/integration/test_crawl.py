@@ -274,3 +274,72 @@ def test_sitemaps_robots_and_failures(tmp_path, fixture_server):
     assert s.articles == 4 and s.not_articles == 2
     assert s.failures == {"decompression_bomb": 1, "http_404": 1, "http_4xx": 1, "http_5xx": 1,
                           "redirect_loop": 1, "timeout": 1, "too_large": 1, "xml_bomb": 1}  # fmt: skip
+
+
+# ---- incremental and idempotent re-runs ----------------------------------------------------------
+
+
+def test_incremental_rerun_fetches_only_new_or_changed_and_is_idempotent(tmp_path, fixture_server):
+    from datetime import UTC, datetime
+
+    srv = fixture_server(host="127.0.0.7")
+    site_with_articles(srv, range(1, 5))
+    old, future = "/news/2026/01/01/old-story", "/news/2026/04/01/future-story"
+    srv.routes[old] = Route(body=article_html(srv.base, old, 20, published=T0 - timedelta(days=60)))
+    srv.routes[future] = Route(body=article_html(srv.base, future, 21, published=T0 + timedelta(days=30)))
+
+    def publish(entries):
+        srv.routes["/sitemap.xml"] = xml_route(news_urlset(entries))
+
+    base_entries = [(srv.url(art_path(n)), T0 - timedelta(hours=n), T0) for n in (1, 2, 3)]
+    windowed = [
+        (srv.url(old), T0 - timedelta(days=60), T0 - timedelta(days=60)),
+        (srv.url(future), T0 + timedelta(days=30), T0 + timedelta(days=30)),
+    ]
+    publish(base_entries + windowed)
+    srv.routes["/news/"] = Route(body=listing_html("News", [art_path(1)]))
+    src = make_source(
+        srv,
+        "incr",
+        sitemaps=[srv.url("/sitemap.xml")],
+        listing_pages=[{"url": srv.url("/news/"), "pagination": {"param": "page", "max_pages": 3}}],
+    )
+
+    # 1: a backfill window: entries dated outside [since, until] are not fetched
+    paths, s1 = crawl(tmp_path, [src], since=date(2026, 2, 1), until=date(2026, 3, 31))
+    assert s1.sources["incr"].articles == 3
+    assert old not in srv.paths() and future not in srv.paths()
+
+    # 2: a new article, a changed one (lastmod after our fetch), and no window any more
+    srv.clear_log()
+    changed = art_path(2)
+    srv.routes[changed] = Route(body=article_html(srv.base, changed, 2, title="Harbour story two, updated"))
+    bumped = datetime.now(UTC)
+    publish(
+        [base_entries[0], (srv.url(changed), T0, bumped), base_entries[2]]
+        + windowed
+        + [(srv.url(art_path(4)), T0, T0)]
+    )
+    paths, s2 = crawl(tmp_path, [src])
+    fetched = {p for p in srv.paths() if p.startswith("/news/20")}
+    assert fetched == {changed, art_path(4), old, future}
+    assert "/news/?page=2" not in srv.paths()  # page 1 had nothing new: pagination stops
+    rows = fetch_log(paths, "incr", s2.run_id)
+    assert_one_row_per_url(rows)
+    assert sorted(r["url"] for r in rows if r["outcome"] == "unchanged") == sorted(
+        srv.url(art_path(n)) for n in (1, 3)
+    )
+    arts = articles(paths, "incr")
+    assert len(arts) == 6 and len({a["article_id"] for a in arts}) == 6
+    assert [a["title"] for a in arts if a["url"] == srv.url(changed)] == ["Harbour story two, updated"]
+
+    # 3: nothing changed: nothing fetched, the lake is the same (idempotent), one file per partition
+    srv.clear_log()
+    paths, s3 = crawl(tmp_path, [src])
+    assert not [p for p in srv.paths() if p.startswith("/news/20")]
+    assert s3.sources["incr"].unchanged == 6 and s3.sources["incr"].articles == 0
+    again = articles(paths, "incr")
+    key = "article_id"
+    assert sorted((a[key], a["fetched_at"]) for a in again) == sorted((a[key], a["fetched_at"]) for a in arts)
+    part = Path(paths.lake_uri) / "articles" / "source=incr" / f"crawl_date={CRAWL_DATE}"
+    assert [f.name for f in part.iterdir()] == [f"{s2.run_id}.parquet"]
