@@ -100,8 +100,14 @@ def parse_date(text: str | None, default_tz: tzinfo | None = None) -> tuple[date
     """
     if not text or not text.strip():
         return None, False
-    s = _normalise(text.strip())
-    dt = _try_iso(s) or _try_rfc822(s) or _try_dateutil(s)
+    text = text.strip()
+    try:  # fast path: W3C/ISO 8601 as sitemaps and Atom print it
+        dt = datetime.fromisoformat(text) if text[:4].isdigit() and len(text) >= 10 else None
+    except ValueError:
+        dt = None
+    if dt is None:
+        s = _normalise(text)
+        dt = _try_iso(s) or _try_rfc822(s) or _try_dateutil(s)
     if dt is None:
         return None, False
     assumed = dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None

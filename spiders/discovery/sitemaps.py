@@ -153,78 +153,91 @@ def _skip_note(skipped: int) -> list[str]:
 
 
 def _local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+_EVENT_TAGS = ("{*}urlset", "{*}sitemapindex", "{*}url", "{*}sitemap")
+_ABSOLUTE_HTTP = re.compile(r"^https?://[^/\s?#@]+(?:[/?#]|$)", re.I)
 
 
 def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
+    """Stream the entries. Only root and entry elements produce Python events; each entry is
+    dropped from the tree once read, so memory stays flat on 50,000-URL sitemaps."""
     kind = None
+    root = None
     entries: list[SitemapEntry] = []
     lines: list[int | None] = []  # source line where each entry starts
     start_line = None
     skipped = 0
-    context = etree.iterparse(io.BytesIO(body), events=("start", "end"), recover=recover,
+    context = etree.iterparse(io.BytesIO(body), events=("start", "end"), tag=_EVENT_TAGS, recover=recover,
                               resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                               remove_comments=True, remove_pis=True)
-    depth = 0
     for event, elem in context:
+        if root is None:
+            root = elem
+            kind = _SITEMAP_ROOTS.get(_local(elem.tag))
+            if kind is None:
+                raise DiscoveryError("not_a_sitemap", f"root element <{_local(elem.tag)}> is not a sitemap "
+                                     "(expected <urlset> or <sitemapindex>)", url=url)
+            continue
+        if elem.getparent() is not root:
+            continue
         if event == "start":
-            depth += 1
-            if depth == 1:
-                kind = _SITEMAP_ROOTS.get(_local(elem.tag))
-                if kind is None:
-                    raise DiscoveryError("not_a_sitemap", f"root element <{_local(elem.tag)}> is not a sitemap "
-                                         "(expected <urlset> or <sitemapindex>)", url=url)
-            elif depth == 2:
-                start_line = elem.sourceline
+            start_line = elem.sourceline
             continue
-        depth -= 1
-        if depth != 1:
-            continue
-        if _local(elem.tag) in ("url", "sitemap"):
-            entry = _entry(elem, url, default_tz, news=kind == "urlset")
-            if entry is None:
-                skipped += 1
-            else:
-                entries.append(entry)
-                lines.append(start_line)
+        entry = _entry(elem, url, default_tz, news=kind == "urlset")
+        if entry is None:
+            skipped += 1
+        else:
+            entries.append(entry)
+            lines.append(start_line)
         elem.clear(keep_tail=False)
-        parent = elem.getparent()
-        if parent is not None:
-            while elem.getprevious() is not None:
-                del parent[0]
+        while elem.getprevious() is not None:
+            del root[0]
+    if kind is None:
+        raise DiscoveryError("not_a_sitemap", "no <urlset> or <sitemapindex> element", url=url)
     return kind, entries, lines, skipped
 
 
 def _text(elem) -> str | None:
     if elem is None:
         return None
-    text = "".join(elem.itertext()).strip()
+    text = elem.text if len(elem) == 0 else "".join(elem.itertext())
+    text = text.strip() if text else None
     return text or None
 
 
-def _child(elem, name: str):
+def _children(elem) -> dict:
+    out: dict = {}
     for child in elem:
-        if _local(child.tag) == name:
-            return child
-    return None
+        name = _local(child.tag)
+        if name and name not in out:
+            out[name] = child
+    return out
 
 
 def _entry(elem, base: str, default_tz: tzinfo | None, *, news: bool) -> SitemapEntry | None:
-    loc = _text(_child(elem, "loc"))
-    target = urljoin(base, loc) if loc else None
-    if not target or urlsplit(target).scheme not in ("http", "https") or not urlsplit(target).hostname:
+    kids = _children(elem)
+    loc = _text(kids.get("loc"))
+    if not loc:
         return None
-    lastmod, lm_assumed = parse_date(_text(_child(elem, "lastmod")), default_tz)
+    if not _ABSOLUTE_HTTP.match(loc):
+        loc = urljoin(base, loc)
+        parts = urlsplit(loc)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+    lastmod, lm_assumed = parse_date(_text(kids.get("lastmod")), default_tz)
     published, title, language, pub_assumed = None, None, None, False
-    news_block = _child(elem, "news") if news else None
+    news_block = kids.get("news") if news else None
     if news_block is not None:
-        published, pub_assumed = parse_date(_text(_child(news_block, "publication_date")), default_tz)
-        title = _text(_child(news_block, "title"))
-        publication = _child(news_block, "publication")
-        lang = _text(_child(publication, "language")) if publication is not None else None
+        news_kids = _children(news_block)
+        published, pub_assumed = parse_date(_text(news_kids.get("publication_date")), default_tz)
+        title = _text(news_kids.get("title"))
+        publication = news_kids.get("publication")
+        lang = _text(_children(publication).get("language")) if publication is not None else None
         language = lang.split("-")[0].split("_")[0].lower() if lang else None
     assumed = pub_assumed if published is not None else lm_assumed
-    return SitemapEntry(loc=target, lastmod=lastmod, published_at=published,
+    return SitemapEntry(loc=loc, lastmod=lastmod, published_at=published,
                         title=" ".join(title.split()) if title else None, language=language,
                         tz_assumed=assumed)
 
