@@ -249,14 +249,12 @@ def adhoc_tab(con: duckdb.DuckDBPyConnection, f: q.Filters) -> None:
         return
     try:
         clauses = compile_query(text).clauses()
-        params_ok = bool(q.term_params(clauses))
+        q.adhoc_sql(clauses)  # ValueError when there is nothing to match
     except TopicQueryError as exc:
         st.error(format_query_error(text, exc))
         return
     except ValueError as exc:
         st.error(f"Bad topic query: {exc}")
-        return
-    if not params_ok:
         return
     try:
         daily = q.adhoc_daily(con, clauses, f)
