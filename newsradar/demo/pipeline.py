@@ -124,11 +124,21 @@ def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS
         result = DemoResult(data_dir=paths.data_dir, sources_file=sources_file, manifest_file=manifest_file,
                             crawl=summary, lake=lake, disallowed_hits=disallowed,
                             seconds=time.monotonic() - started, manifest_articles=n_articles)
+        write_run_report(demo_dir / "run.json", result)
         if console is not None:
             print_summary(console, result, demo)
         after_crawl(paths, demo)
     result.seconds = time.monotonic() - started
     return result
+
+
+def write_run_report(path: Path, result: DemoResult) -> Path:
+    """``<data>/demo/run.json``: what this demo run did (crawl summary, lake counts, robots check)."""
+    crawl = result.crawl.to_dict() if hasattr(result.crawl, "to_dict") else None
+    report = {"seconds": round(result.seconds, 2), "manifest_articles": result.manifest_articles,
+              "crawl": crawl, "lake": result.lake.to_dict(), "disallowed_hits": result.disallowed_hits}
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 def print_summary(console, result: DemoResult, demo: DemoNewsroom) -> None:
