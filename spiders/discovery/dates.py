@@ -31,6 +31,10 @@ _TZINFOS = {k: int(v * 3600) for k, v in _TZ_HOURS.items()}
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.I)
 _ABBR = re.compile(r"(?<![\w+-])(" + "|".join(sorted(_TZ_HOURS, key=len, reverse=True)) + r")(?![\w+-])")
 _SPACE_AFTER_COMMA = re.compile(r",(?=\S)")
+_TRAILING_COMMENT = re.compile(r"\s*\([^()]*\)$")
+_SPACED_COLON_OFFSET = re.compile(r"(\s[+-]\d{2}):(\d{2})$")
+_DOTTED_DAY_FIRST = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\b")
+_EPOCH_SECONDS = re.compile(r"^\d{9,10}$")
 _ISO_COMPACT_TZ = re.compile(r"([+-]\d{2})(\d{2})$")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 _RFC822_SHAPE = re.compile(r"^(?:[A-Za-z]+\.?,?\s+)?\d{1,2}\s+[A-Za-z]+\.?\s+\d{2,4}(?:\s|$)")
@@ -46,6 +50,8 @@ def _offset(hours: float) -> str:
 
 def _normalise(text: str) -> str:
     s = " ".join(text.split())
+    s = _TRAILING_COMMENT.sub("", s)  # JavaScript Date: "... GMT+0300 (Moscow Standard Time)"
+    s = _SPACED_COLON_OFFSET.sub(r"\1\2", s)  # RFC 822 with "+03:00"
     s = _SPACE_AFTER_COMMA.sub(", ", s)
     s = _GMT_OFFSET.sub(lambda m: f"{m.group(1)}{int(m.group(2)):02d}{m.group(3) or '00'}", s)
     return _ABBR.sub(lambda m: _offset(_TZ_HOURS[m.group(1)]), s)
@@ -84,7 +90,8 @@ def _try_dateutil(s: str) -> datetime | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # UnknownTimezoneWarning: treated as "no zone"
         try:
-            dt = du_parser.parse(s, default=_SENTINEL_DEFAULT, tzinfos=_TZINFOS)
+            dt = du_parser.parse(s, default=_SENTINEL_DEFAULT, tzinfos=_TZINFOS,
+                                 dayfirst=bool(_DOTTED_DAY_FIRST.match(s)))  # 05.11.2025 is 5 November
         except (ValueError, OverflowError, TypeError):
             return None
     if dt.year == 1:  # no year in the text: not a usable date
@@ -105,6 +112,8 @@ def parse_date(text: str | None, default_tz: tzinfo | None = None) -> tuple[date
         dt = datetime.fromisoformat(text) if text[:4].isdigit() and len(text) >= 10 else None
     except ValueError:
         dt = None
+    if dt is None and _EPOCH_SECONDS.match(text):
+        dt = datetime.fromtimestamp(int(text), UTC)
     if dt is None:
         s = _normalise(text)
         dt = _try_iso(s) or _try_rfc822(s) or _try_dateutil(s)

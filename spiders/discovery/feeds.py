@@ -151,7 +151,8 @@ def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzin
 
 
 def _xml_entry(raw, base: str, default_tz: tzinfo | None) -> FeedEntry | None:
-    link = raw.get("link")
+    # FeedBurner proxies links through a redirector and keeps the real one in origLink
+    link = raw.get("feedburner_origlink") or raw.get("link")
     if not link:
         for candidate in raw.get("links") or []:
             if candidate.get("href") and candidate.get("rel", "alternate") == "alternate":

@@ -25,6 +25,10 @@ from spiders.discovery import parse_date
         ("2020-05-05T16:01:00+0300", datetime(2020, 5, 5, 13, 1, tzinfo=UTC)),
         ("2020-05-11T09:00:01.123456789Z", datetime(2020, 5, 11, 9, 0, 1, 123456, tzinfo=UTC)),
         ("  2004-10-01T18:23:17+00:00\n", datetime(2004, 10, 1, 18, 23, 17, tzinfo=UTC)),
+        ("Thu, 27 Nov 2025 13:45:00 +03:00", datetime(2025, 11, 27, 10, 45, tzinfo=UTC)),
+        ("Thu Nov 27 2025 13:45:00 GMT+0300 (Moscow Standard Time)", datetime(2025, 11, 27, 10, 45, tzinfo=UTC)),
+        ("Thu, 27 Nov 2025 13:45:00 Z", datetime(2025, 11, 27, 13, 45, tzinfo=UTC)),
+        ("1732700000", datetime(2024, 11, 27, 9, 33, 20, tzinfo=UTC)),
     ],
 )
 def test_dates_with_zone(text, expected):
@@ -39,6 +43,8 @@ def test_dates_with_zone(text, expected):
         ("2024-11-22 14:05:00", datetime(2024, 11, 22, 14, 5, tzinfo=UTC)),
         ("Thu, 28 Jul 2022 04:35:05", datetime(2022, 7, 28, 4, 35, 5, tzinfo=UTC)),
         ("November 22, 2024 2:05 pm", datetime(2024, 11, 22, 14, 5, tzinfo=UTC)),
+        ("05.11.2025 13:45", datetime(2025, 11, 5, 13, 45, tzinfo=UTC)),  # dotted dates are day-first
+        ("27.11.2025 13:45", datetime(2025, 11, 27, 13, 45, tzinfo=UTC)),
     ],
 )
 def test_dates_without_zone_are_flagged(text, utc_value):

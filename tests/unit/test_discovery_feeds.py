@@ -238,3 +238,17 @@ def test_error_is_picklable_for_process_pools():
 def test_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         DiscoveryError("oops", "message")
+
+
+def test_feedburner_origlink_and_undefined_html_entity():
+    rss = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><title>World</title>
+<item><title>Peace&nbsp;talks</title>
+<link>http://rss.cnn.com/~r/rss/edition_world/~3/abc/index.html</link>
+<feedburner:origLink>https://edition.cnn.com/2025/11/27/europe/talks/index.html</feedburner:origLink>
+<pubDate>Thu, 27 Nov 2025 13:45:00 +03:00</pubDate></item></channel></rss>"""
+    feed = parse_feed(rss, "http://rss.cnn.com/rss/edition_world.rss")
+    assert feed[0].url == "https://edition.cnn.com/2025/11/27/europe/talks/index.html"
+    assert feed[0].title == "Peace\u00a0talks" or feed[0].title == "Peace talks"
+    assert feed[0].published_at == datetime(2025, 11, 27, 10, 45, tzinfo=UTC)
+    assert feed.recovered and "undefined entity" in feed.warnings[0]  # &nbsp; is not XML: said, not hidden

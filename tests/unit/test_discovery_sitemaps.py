@@ -181,3 +181,20 @@ def test_sitemaps_from_robots():
     assert sitemaps_from_robots(load("robots.txt"), "https://outlet.example.com/robots.txt") == found
     assert sitemaps_from_robots("User-agent: *\nDisallow: /\n", "https://x.example.com/robots.txt") == []
     assert sitemaps_from_robots("<html>soft 404</html>", "https://x.example.com/robots.txt") == []
+
+
+def test_large_news_sitemap_streams_every_entry():
+    head = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">')
+    rows = "".join(
+        f"<url><loc>https://n.example.com/2025/11/{i % 28 + 1:02d}/story-{i}.html</loc>"
+        f"<news:news><news:publication><news:name>N</news:name><news:language>ru</news:language></news:publication>"
+        f"<news:publication_date>2025-11-{i % 28 + 1:02d}T09:{i % 60:02d}:00+03:00</news:publication_date>"
+        f"<news:title>Story {i}</news:title></news:news></url>" for i in range(20000))
+    start = time.perf_counter()
+    sm = parse_sitemap(gzip.compress((head + rows + "</urlset>").encode()), "https://n.example.com/news.xml.gz")
+    assert time.perf_counter() - start < 15
+    assert len(sm) == 20000 and not sm.recovered
+    last = sm.entries[-1]
+    assert last.loc == "https://n.example.com/2025/11/08/story-19999.html" and last.title == "Story 19999"
+    assert last.published_at == datetime(2025, 11, 8, 6, 19, tzinfo=UTC) and last.language == "ru"
