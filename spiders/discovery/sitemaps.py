@@ -200,9 +200,16 @@ def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
 
 
 def _text(elem) -> str | None:
+    """The element's text; None when empty or when it holds an unresolved entity reference (entities
+    are never expanded, so such a value is not what the publisher meant)."""
     if elem is None:
         return None
-    text = elem.text if len(elem) == 0 else "".join(elem.itertext())
+    if len(elem) == 0:
+        text = elem.text
+    else:
+        if any(isinstance(node, etree._Entity) for node in elem.iter()):
+            return None
+        text = "".join(elem.itertext())
     text = text.strip() if text else None
     return text or None
 

@@ -198,3 +198,53 @@ def test_large_news_sitemap_streams_every_entry():
     last = sm.entries[-1]
     assert last.loc == "https://n.example.com/2025/11/08/story-19999.html" and last.title == "Story 19999"
     assert last.published_at == datetime(2025, 11, 8, 6, 19, tzinfo=UTC) and last.language == "ru"
+
+
+@pytest.fixture
+def dtd_server():
+    """A local server that records any request: no parser may fetch an external DTD or entity."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server API
+            hits.append(self.path)
+            body = b'<!ENTITY xxe "pwned">'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_external_dtd_is_never_fetched(dtd_server):
+    from spiders.discovery import parse_feed
+
+    base, hits = dtd_server
+    sitemap = (f'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "{base}/evil.dtd">'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               '<url><loc>https://a.example.com/&xxe;</loc></url><url><loc>https://a.example.com/b</loc></url>'
+               '</urlset>').encode()
+    feed = (f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{base}/evil.dtd"><rss version="2.0"><channel>'
+            '<title>t</title><item><title>&xxe;</title><link>https://a.example.com/c</link></item>'
+            '</channel></rss>').encode()
+    sm = parse_sitemap(sitemap, "https://a.example.com/sitemap.xml")
+    # the entry whose <loc> holds the unresolved reference is skipped and counted, the rest is read
+    assert [e.loc for e in sm] == ["https://a.example.com/b"] and sm.skipped == 1
+    try:
+        entries = parse_feed(feed, "https://a.example.com/rss")
+        assert not any(e.title and "pwned" in e.title for e in entries)
+    except DiscoveryError as exc:
+        assert exc.kind == "parse_error"
+    assert hits == []
