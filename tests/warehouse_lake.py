@@ -196,3 +196,61 @@ DEFAULT_ENTITIES = [
         "pattern": r"\bunited nations\b",
     },
 ]
+
+
+SURGE_DAYS = 3
+
+
+def newsroom(
+    lake: Path,
+    *,
+    days: int = 40,
+    per_day: int = 6,
+    start: date = date(2026, 2, 1),
+    run_id: str = "run1",
+    fetched_at: datetime | None = None,
+) -> list[dict]:
+    """A small deterministic two-outlet newsroom written to ``lake``: peace-talks coverage is about
+    one article in six per outlet and day, and surges to four in six on the last SURGE_DAYS days.
+    Some articles are undated, one is syndicated (near-duplicate) and one has two versions.
+    Returns the article rows written (every version)."""
+    rows: list[dict] = []
+    for d in range(days):
+        day = start + timedelta(days=d)
+        surge = d >= days - SURGE_DAYS
+        for source, hour in (("alpha", 15), ("beta", 9)):
+            for k in range(per_day):
+                url = f"http://127.0.0.1:9/{source}/news/{day.isoformat()}/{k}"
+                peace = k < (4 if surge else 1 + (d % 2 if k == 0 else 0))
+                if peace:
+                    body = f"Peace talks resumed in Geneva on day {d}, story {k}."
+                elif k == per_day - 1:
+                    body = f"Football: peace and talks in the dressing room {d}."  # negated
+                else:
+                    body = f"Local election news {d} {k} and weather."
+                published = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour, minutes=k)
+                if k == 3 and d % 7 == 0:
+                    published = None  # undated
+                fa = fetched_at or (
+                    datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23, minutes=k)
+                )
+                rows.append(
+                    article(
+                        url,
+                        source,
+                        title=f"{source} story {k}",
+                        body=body,
+                        published_at=published,
+                        fetched_at=fa,
+                        crawl_date=day,
+                        run_id=run_id,
+                    )
+                )
+    write_rows(lake, "articles", rows)
+    log = [fetch(r["url"], r["source_id"], crawl_date=r["crawl_date"], run_id=run_id) for r in rows]
+    log += [
+        fetch(f"http://127.0.0.1:9/{s}/broken", s, "http_5xx", crawl_date=start, run_id=run_id)
+        for s in ("alpha",)
+    ]
+    write_rows(lake, "fetch_log", log)
+    return rows
