@@ -75,6 +75,12 @@ def check_sources(sources: list[Source], filename: str) -> None:
                     raise SourcesError(f"{where}: field 'discovery.{field}.{j}': host {host!r} is outside the "
                                        f"source's domains {src.domains}; the crawl would drop it as offsite "
                                        "(add it to allowed_domains)")
+        # A pattern that takes the homepage or a listing page for an article is far too broad.
+        for field, url in [("homepage", src.homepage)] + [(f"discovery.listing_pages.{j}.url", p.url)
+                                                          for j, p in enumerate(d.listing_pages)]:
+            if src.is_article_url(url):
+                raise SourcesError(f"{where}: field 'article_url': the pattern also matches the {field} {url!r}; "
+                                   "make it specific to article URLs (or set exclude_url)")
         for j, page in enumerate(d.listing_pages):
             host = urlsplit(page.url).hostname or ""
             if not _host_allowed(host, src.domains):

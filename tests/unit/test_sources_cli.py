@@ -137,3 +137,11 @@ def test_check_feed_on_another_host_needs_allowed_domains(tmp_path, capsys):
                              "    homepage: https://tass.com/\n    allowed_domains: [tass.com, feeds.tass.example]\n"),
                     encoding="utf-8")
     assert main(["sources", "check", str(path)]) == 0
+
+
+def test_check_rejects_an_article_pattern_that_matches_the_homepage(tmp_path, capsys):
+    path = tmp_path / "broad.yaml"
+    path.write_text(ONE.replace("article_url: /post/", "article_url: caliber"), encoding="utf-8")
+    assert main(["sources", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "entry 2 (id 'caliber_az'): field 'article_url': the pattern also matches the homepage" in err
