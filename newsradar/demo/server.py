@@ -189,7 +189,7 @@ def source_config(site: Site, outlet: Outlet) -> dict:
             if page.kind == "listing":
                 listings.append({"url": base + page.path,
                                  "pagination": {"param": "page", "start": 1,
-                                                "max_pages": min(1000, site.listing_page_count(page) + 1)}})
+                                                "max_pages": min(1000, site.listing_page_count(page))}})
         entry["discovery"] = {"sitemaps": [base + "/sitemap.xml"], "listing_pages": listings,
                               "robots": True, "autodiscover": False}
         entry["article_url"] = r"/(en/)?post/[a-z0-9-]+$"
