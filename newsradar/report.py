@@ -187,7 +187,7 @@ def build_report(
                     charts.overall_chart(overall, title=f"{label}: share of all articles per day", width=820)
                 ),
                 "Bars: daily share of all dated articles; line: 7-day rolling mean; "
-                "red diamonds: spikes against the trailing 28 days.",
+                "black triangles: spikes against the trailing 28 days.",
             )
         )
         parts.append(
@@ -197,7 +197,7 @@ def build_report(
                         per_outlet, title=f"{label}: share per outlet", selectable=False, width=820
                     )
                 ),
-                "Each outlet's share of its own output: dots daily, line 7-day mean, red spikes.",
+                "Each outlet's share of its own output: dots daily, line 7-day mean, black triangles spikes.",
             )
         )
         n_charts += 2

@@ -131,14 +131,13 @@ def trends_tab(con: duckdb.DuckDBPyConnection, topic: str, label: str, f: q.Filt
         "Share of all articles", f"{trend['matching_articles'].sum() / trend['total_articles'].sum():.1%}"
     )
     c3.metric("Spike days (outlet × day)", int(trend["is_spike"].fillna(False).astype(bool).sum()))
+    st.markdown(f"**{md_escape(label)}: share of each outlet's articles per day**")
     overall = q.topic_trend_all(con, topic, f) if not (f.sources or f.languages) else None
-    chart = charts.trend_chart(
-        trend, overall=overall, title=f"{label}: share of each outlet's articles per day"
-    )
+    chart = charts.trend_chart(trend, overall=overall)
     event = st.altair_chart(chart, on_select="rerun", key="trend_chart", selection_mode=charts.PICK)
     st.caption(
         "Line: 7-day rolling mean; dots: daily share (click one to list its articles); "
-        "red diamonds: spikes against the trailing 28 days; dashed: all outlets."
+        "black triangles: spikes against the trailing 28 days; dashed: all outlets."
     )
 
     st.subheader("Articles behind a point")

@@ -11,7 +11,8 @@ import altair as alt
 import pandas as pd
 
 PICK = "pick"
-SPIKE_COLOR = "#d62728"
+SPIKE_COLOR = "black"  # spikes: black triangles, apart from any outlet colour
+OUTLET_COLORS = alt.Scale(scheme="tableau10")
 
 
 def _with_date(df: pd.DataFrame) -> pd.DataFrame:
@@ -31,11 +32,11 @@ def trend_chart(
     width: int | str = "container",
 ) -> alt.Chart:
     """Each outlet's share of coverage per day: daily points, the 7-day rolling mean as a line and
-    spikes as large red diamonds. ``overall`` (``topic_daily_all`` rows) adds a dashed all-outlets line."""
+    spikes as black triangles. ``overall`` (``topic_daily_all`` rows) adds a dashed all-outlets line."""
     data = _with_date(df)
     base = alt.Chart(data).encode(
         x=alt.X("day:T", title="day"),
-        color=alt.Color("source:N", title="outlet"),
+        color=alt.Color("source:N", title="outlet", scale=OUTLET_COLORS),
     )
     tooltip = [
         alt.Tooltip("date:N", title="day"),
@@ -106,7 +107,7 @@ def overall_chart(
     line = alt.Chart(data).mark_line(strokeWidth=2.5).encode(x="day:T", y="rolling_share_7d:Q")
     spikes = (
         alt.Chart(data[data["is_spike"].fillna(False).astype(bool)])
-        .mark_point(shape="diamond", size=160, filled=True, color=SPIKE_COLOR)
+        .mark_point(shape="triangle-up", size=150, filled=True, color=SPIKE_COLOR, opacity=0.9)
         .encode(x="day:T", y="share:Q")
     )
     return alt.layer(bars, line, spikes).properties(title=title, height=height, width=width)
@@ -123,7 +124,7 @@ def outlet_share_chart(
             x=alt.X("topic:N", title=None),
             xOffset="source:N",
             y=alt.Y("share:Q", title="share of the outlet's articles", axis=alt.Axis(format="%")),
-            color=alt.Color("source:N", title="outlet"),
+            color=alt.Color("source:N", title="outlet", scale=OUTLET_COLORS),
             tooltip=[
                 "topic:N",
                 "source:N",
@@ -148,7 +149,7 @@ def share_of_voice_chart(
         .encode(
             x=alt.X("day:T", title="day"),
             y=alt.Y("share_of_voice:Q", stack="normalize", title="share of voice", axis=alt.Axis(format="%")),
-            color=alt.Color("source:N", title="outlet"),
+            color=alt.Color("source:N", title="outlet", scale=OUTLET_COLORS),
             tooltip=[
                 alt.Tooltip("date:N", title="day"),
                 "source:N",
@@ -236,7 +237,7 @@ def health_chart(
         .encode(
             x=alt.X("day:T", title="crawl day"),
             y=alt.Y("articles_extracted:Q", title="articles extracted"),
-            color=alt.Color("source:N", title="outlet"),
+            color=alt.Color("source:N", title="outlet", scale=OUTLET_COLORS),
             tooltip=[
                 alt.Tooltip("date:N", title="day"),
                 "source:N",
@@ -250,7 +251,7 @@ def health_chart(
     )
     gaps = (
         alt.Chart(data[data["is_gap"].fillna(False).astype(bool)])
-        .mark_point(shape="cross", size=140, color=SPIKE_COLOR, filled=True)
+        .mark_point(shape="cross", size=140, color="#d62728", filled=True)
         .encode(
             x="day:T",
             y="articles_extracted:Q",
@@ -276,7 +277,7 @@ def adhoc_chart(
         .encode(
             x=alt.X("day:T", title="day"),
             y=alt.Y("share:Q", title="share of the outlet's articles", axis=alt.Axis(format="%")),
-            color=alt.Color("source:N", title="outlet"),
+            color=alt.Color("source:N", title="outlet", scale=OUTLET_COLORS),
             tooltip=[
                 alt.Tooltip("date:N", title="day"),
                 "source:N",
