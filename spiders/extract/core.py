@@ -4,10 +4,11 @@ module level), so the crawl can run it in a process pool."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -131,7 +132,7 @@ def _visible_text(root: etree._Element, anchor: etree._Element | None) -> tuple[
     def walk(node):
         nonlocal size, anchor_pos
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag and tag.lower() not in _SKIP_TEXT_TAGS:
+        if tag and tag.lower() not in _SKIP_TEXT_TAGS and not _is_caption(node):
             if node is anchor:
                 anchor_pos = size
             block = tag in body_mod._BLOCK_TAGS or tag in ("time", "span", "a")
@@ -153,6 +154,13 @@ def _visible_text(root: etree._Element, anchor: etree._Element | None) -> tuple[
     body = root.find("body")
     walk(body if body is not None else root)
     return "".join(parts), anchor_pos
+
+
+def _is_caption(node) -> bool:
+    if node.tag == "figcaption":
+        return True
+    cls = node.get("class")
+    return bool(cls) and "caption" in cls.lower()
 
 
 def _norm_section(s: str | None) -> str | None:
@@ -335,24 +343,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
         if d:
             candidates.append(("meta", d))
     text_date = _page_date(tree, head_text, tz, formats)
-    u_day = url_date(url)
-    hint_pub = hints.get("published_at")
     if published is None:
-        chosen = None
-        for name, d in candidates:
-            chosen = (name, d)
-            break
-        if chosen and text_date and u_day:
-            # structured date contradicted by both the visible date and the URL: trust the page
-            if not _same_day(chosen[1].value, u_day) and _same_day(text_date.value, u_day):
-                chosen = ("page_text", text_date)
-        if chosen is None and isinstance(hint_pub, datetime):
-            aware = hint_pub if hint_pub.tzinfo else hint_pub.replace(tzinfo=tz)
-            chosen = (str(hints.get("date_source") or "feed"), FoundDate(aware, True, True))
-        if chosen is None and text_date:
-            chosen = ("page_text", text_date)
-        if chosen is None and u_day:
-            chosen = ("url", FoundDate(datetime(u_day.year, u_day.month, u_day.day, tzinfo=tz), False, False))
+        chosen = _decide_published(candidates, text_date, url_date(url), hints, tz, tree, url)
         if chosen:
             date_source, published = chosen
     if date_source == "page_text" or date_source == "url":
@@ -464,6 +456,103 @@ def _drop_leading_title(body: str, titles: list[str | None]) -> str:
     return body
 
 
+def _decide_published(candidates: list[tuple[str, FoundDate]], text_date: FoundDate | None, u_day,
+                      hints: Mapping, tz: tzinfo, tree: etree._Element, url: str) -> tuple[str, FoundDate] | None:
+    """Choose the publication date from the evidence, strongest first: structured data (JSON-LD,
+    microdata, meta), then feed/sitemap hints, the date printed near the headline, htmldate's search
+    of the page, and the URL. Structured values are checked against the visible date and the URL."""
+    chosen: tuple[str, FoundDate] | None = None
+    if candidates:
+        chosen = candidates[0]
+        days = {d.value.date() for _, d in candidates}
+        if len(days) > 1:
+            # the structured sources disagree: the one the page or the URL confirms, else the earliest
+            witness = [w for w in (text_date.value.date() if text_date else None, u_day) if w]
+            confirmed = [c for c in candidates if c[1].value.date() in witness]
+            chosen = confirmed[0] if confirmed else min(candidates, key=lambda c: c[1].value)
+        if text_date and u_day and chosen[1].value.date() != u_day and text_date.value.date() == u_day:
+            # contradicted by both the visible date and the URL: trust the page
+            return "page_text", text_date
+        if text_date and text_date.has_time and not text_date.explicit_tz:
+            chosen = (chosen[0], _localise(chosen[1], text_date))
+        if chosen[1].value.utcoffset() == timedelta(0) and chosen[1].has_time:
+            # a UTC instant says nothing of the local day; a day printed or put in the URL by the
+            # outlet does: show the instant in the nearest offset that falls on that day
+            local_days = [d.value.date() for _, d in candidates if not d.has_time]
+            local_days += [text_date.value.date()] if text_date and not text_date.explicit_tz else []
+            local_days += [u_day] if u_day else []
+            agree = chosen[1].value.date() in local_days or (
+                text_date is not None and text_date.explicit_tz and text_date.value.date() == chosen[1].value.date())
+            for day in [] if agree else local_days:
+                shifted = _shift_to_day(chosen[1], day)
+                if shifted is not None:
+                    chosen = (chosen[0], shifted)
+                    break
+        return chosen
+    hint_pub = hints.get("published_at")
+    if isinstance(hint_pub, datetime):
+        aware = hint_pub if hint_pub.tzinfo else hint_pub.replace(tzinfo=tz)
+        return str(hints.get("date_source") or "feed"), FoundDate(aware, True, True)
+    if text_date:
+        return "page_text", text_date
+    found = _htmldate(tree, url, tz)
+    if found:
+        return "page_text", found
+    if u_day:
+        return "url", FoundDate(datetime(u_day.year, u_day.month, u_day.day, tzinfo=tz), False, False)
+    return None
+
+
+def _localise(structured: FoundDate, shown: FoundDate) -> FoundDate:
+    """A structured instant and the same moment printed on the page as local wall time give the
+    page's own UTC offset: keep the instant, express it in that offset."""
+    if not structured.has_time or not structured.explicit_tz:
+        return structured
+    wall = shown.value.replace(tzinfo=None)
+    utc = structured.value.astimezone(UTC).replace(tzinfo=None)
+    delta = (wall - utc).total_seconds()
+    if abs(delta) > 14 * 3600:
+        return structured
+    minutes = round(delta / 60)
+    if abs(delta / 60 - minutes) > 0.05 or minutes % 15 > 2 and minutes % 15 < 13:
+        return structured
+    offset = timezone(timedelta(minutes=round(minutes / 15) * 15))
+    if structured.value.utcoffset() == offset.utcoffset(None):
+        return structured
+    return FoundDate(structured.value.astimezone(offset), True, True, structured.start)
+
+
+def _shift_to_day(found: FoundDate, day) -> FoundDate | None:
+    utc = found.value.astimezone(UTC)
+    if utc.date() == day:
+        return None
+    for hours in range(1, 13):
+        for sign in (1, -1):
+            tz = timezone(timedelta(hours=sign * hours))
+            if utc.astimezone(tz).date() == day:
+                return FoundDate(utc.astimezone(tz), True, True, found.start)
+    return None
+
+
+def _htmldate(tree: etree._Element, url: str, tz: tzinfo) -> FoundDate | None:
+    """htmldate's extensive search (markup, text patterns) when our own layers found nothing.
+    A bare January 1st is its reading of a lone year (a copyright line): not a publication date."""
+    import htmldate
+
+    try:
+        day = htmldate.find_date(copy.deepcopy(tree), extensive_search=True, original_date=True)
+    except Exception as exc:  # htmldate raises on odd markup; a miss is not an error
+        log.debug("htmldate failed on %s: %s", url, exc)
+        return None
+    if not day or day.endswith("-01-01"):
+        return None
+    try:
+        d = datetime.strptime(day[:10], "%Y-%m-%d").replace(tzinfo=tz)
+    except ValueError:
+        return None
+    return FoundDate(d, False, False)
+
+
 def _first_text_date(text: str, tz: tzinfo) -> FoundDate | None:
     found = find_text_dates(text, tz, limit=1)
     return found[0] if found else None
@@ -479,7 +568,10 @@ def _page_date(tree: etree._Element, head_text: str, tz: tzinfo, formats: list[s
         d = parse_structured_date(t.get("datetime"), tz, formats)
         if d:
             return d
-    return _first_text_date(head_text, tz)
+    found = find_text_dates(head_text, tz, limit=8)
+    # a date printed with a time is the article's stamp more often than a bare date (captions, widgets)
+    timed = [f for f in found if f.has_time]
+    return timed[0] if timed else (found[0] if found else None)
 
 
 def _section_from_markup(tree: etree._Element, h1_text: str | None) -> str | None:

@@ -38,10 +38,19 @@ _add(9, "september", "sep", "sept", "сентябрь", "сентября", "с�
 _add(10, "october", "oct", "октябрь", "октября", "окт", "жовтня", "жовтень", "oktyabr")
 _add(11, "november", "nov", "ноябрь", "ноября", "ноя", "нояб", "листопада", "листопад", "noyabr")
 _add(12, "december", "dec", "декабрь", "декабря", "дек", "грудня", "грудень", "dekabr")
+# French, Spanish, Italian, German, Portuguese
+for _i, _names in enumerate([
+    "janvier enero gennaio januar jänner janeiro", "février fevrier febrero febbraio februar fevereiro",
+    "mars marzo märz maerz março marco", "avril abril aprile", "mai mayo maggio maio",
+    "juin junio giugno juni junho", "juillet julio luglio juli julho", "août aout agosto",
+    "septembre septiembre setiembre settembre setembro", "octobre octubre ottobre oktober outubro",
+    "novembre noviembre novembro", "décembre decembre diciembre dicembre dezember dezembro",
+], start=1):
+    _add(_i, *_names.split())
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _TIME = r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
-_TZ = r"(?:\s*\(?(?P<tzname>GMT|UTC|Z)\s*(?P<tzoff>[+-]\d{1,2}(?::?\d{2})?)?\)?)?"
+_TZ = r"(?:\s*\(?(?P<tzname>GMT|UTC|Z|[ECMP][SD]T|BST|CES?T|EES?T|MSK|IST|JST|KST|AES?DT|AEST)(?![\w])\s*(?P<tzoff>[+-]\d{1,2}(?::?\d{2})?)?\)?)?"
 _SEP = r"\s*(?:,|\||-|–|—|/|at|в|г\.|года|year|·)?\s*(?:,|\||-|–|—|/|at|в|·)?\s*"
 _TIME_TAIL = rf"(?:{_SEP}{_TIME}{_TZ})?"
 _TIME_HEAD = r"(?:(?P<hh>\d{1,2}):(?P<hmi>\d{2})\s*(?:,|\||-|–|—|/)?\s*)?"
@@ -49,8 +58,8 @@ _TIME_HEAD = r"(?:(?P<hh>\d{1,2}):(?P<hmi>\d{2})\s*(?:,|\||-|–|—|/)?\s*)?"
 DATE_PATTERNS = [
     # 30 November 2025 10:10 / 07 Апреля 2021 09:31 / 7 апреля 2021 г.
     re.compile(
-        rf"(?<![\w.]){_TIME_HEAD}(?P<d>\d{{1,2}})(?:st|nd|rd|th|-?го)?\.?\s+(?P<mon>{_MONTH_ALT})\.?,?\s+"
-        rf"(?P<y>\d{{4}})(?!\d){_TIME_TAIL}",
+        rf"(?<![\w.]){_TIME_HEAD}(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|º|-?го)?\.?\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\.?,?"
+        rf"\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})(?!\d){_TIME_TAIL}",
         re.I,
     ),
     # Nov 30, 2025 / November 30th, 2025 at 10:10 am
@@ -59,6 +68,9 @@ DATE_PATTERNS = [
         rf"(?!\d){_TIME_TAIL}",
         re.I,
     ),
+    # 2020年7月12日 12:30 (Japanese, Chinese), 2020년 3월 4일 (Korean)
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
+               r"(?:\s*(?:\([^)]{1,4}\)|（[^）]{1,4}）)?\s*(?P<h>\d{1,2})[:時시]\s*(?P<mi>\d{2}))?"),
     # 30.11.2025 10:10
     re.compile(rf"(?<![\d.]){_TIME_HEAD}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}})(?![\d.]\d){_TIME_TAIL}"),
     # 2025-11-30 10:10
@@ -119,7 +131,9 @@ def _build(groups: dict, tz: tzinfo, month: int | None = None) -> FoundDate | No
         zone = tz
         if groups.get("tzname"):
             explicit = True
-            zone = _tz_from_offset(groups.get("tzoff")) or UTC
+            name = groups["tzname"].upper()
+            zone = _tz_from_offset(groups.get("tzoff")) or (
+                timezone(timedelta(seconds=TZ_ABBREVIATIONS[name])) if name in TZ_ABBREVIATIONS else UTC)
         dt = datetime(year, mon, day, hour, minute, second, tzinfo=zone)
     except (ValueError, TypeError, KeyError):
         return None
