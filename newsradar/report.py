@@ -344,6 +344,8 @@ def write_report(
         raise UserError(
             f"no warehouse at {exc}: build one with `newsradar build` (or run `newsradar demo`)"
         ) from exc
+    except q.WarehouseUnavailable as exc:
+        raise UserError(f"cannot open the warehouse {paths.warehouse_path}: {exc}") from exc
     try:
         doc, summary = build_report(
             con, topic_id, days=days, until=until, warehouse=str(paths.warehouse_path)

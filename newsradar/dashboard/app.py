@@ -336,7 +336,7 @@ def main() -> None:
             "(or run `newsradar demo`), or point --data-dir at the folder that holds newsradar.duckdb."
         )
         return
-    except duckdb.Error as exc:
+    except q.WarehouseUnavailable as exc:
         st.error(f"Cannot open the warehouse {paths.warehouse_path}: {exc}")
         return
     try:

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from newsradar.errors import UserError
 from newsradar.settings import Paths
 
 #: The marts the dashboard reads (docs/tables.md).
@@ -40,6 +41,10 @@ class WarehouseMissing(Exception):
     """No published warehouse file at the expected path."""
 
 
+class WarehouseUnavailable(Exception):
+    """The warehouse file exists but cannot be opened (not a DuckDB file, a newer format, ...)."""
+
+
 @dataclass(frozen=True)
 class Filters:
     """Sidebar filters. Empty tuples mean no restriction."""
@@ -61,15 +66,22 @@ class Filters:
 
 
 def connect(paths: Paths) -> duckdb.DuckDBPyConnection:
-    """Open the published warehouse read-only (a new connection: a swapped-in file is picked up)."""
+    """Open the published warehouse read-only (a new connection: a swapped-in file is picked up).
+
+    Raises ``WarehouseMissing`` when there is no file, ``WarehouseUnavailable`` when it cannot be opened."""
     path = Path(paths.warehouse_path)
     if not path.is_file():
         raise WarehouseMissing(str(path))
     try:
         from newsradar.warehouse import connect_readonly
-    except ImportError:  # the warehouse module is not there yet
+    except ImportError:  # a build without the warehouse module: open it directly
+        connect_readonly = None
+    try:
+        if connect_readonly is not None:
+            return connect_readonly(paths)
         return duckdb.connect(str(path), read_only=True)
-    return connect_readonly(paths)
+    except (duckdb.Error, UserError) as exc:
+        raise WarehouseUnavailable(str(exc)) from exc
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -230,6 +230,13 @@ def test_warehouse_without_tables(monkeypatch, tmp_path):
     assert len(at.warning) == 1 and "lacks the tables articles" in at.warning[0].value
 
 
+def test_corrupt_warehouse_file(monkeypatch, tmp_path):
+    path = tmp_path / "newsradar.duckdb"
+    path.write_bytes(b"this is not a duckdb file" * 100)
+    at = start(monkeypatch, path)
+    assert len(at.error) == 1 and "Cannot open the warehouse" in at.error[0].value
+
+
 def test_warehouse_swapped_while_open(monkeypatch, tmp_path):
     helper = load_helper()
     facts = helper.write_warehouse(tmp_path / "newsradar.duckdb")

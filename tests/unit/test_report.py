@@ -99,6 +99,10 @@ def test_report_errors(data_dir, tmp_path):
         write_report(paths, "peace_talks", days=0, output=tmp_path / "x.html")
     with pytest.raises(UserError, match="no warehouse at"):
         write_report(Paths.from_env(tmp_path / "empty"), "peace_talks", output=tmp_path / "x.html")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "newsradar.duckdb").write_bytes(b"not a duckdb file" * 100)
+    with pytest.raises(UserError, match="cannot open the warehouse"):
+        write_report(Paths.from_env(tmp_path / "bad"), "peace_talks", output=tmp_path / "x.html")
     with pytest.raises(UserError, match="does not exist"):
         write_report(paths, "peace_talks", output=tmp_path / "missing" / "x.html")
     assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob(".*.tmp"))
