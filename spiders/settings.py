@@ -52,6 +52,8 @@ EXTENSIONS = {
     "spiders.extensions.warc.WarcWriterExtension": 500,
 }
 NEWSRADAR_WARC_ENABLED = True
+# Rows per Parquet row group; the lake writer flushes to its hidden temporary file at this size
+NEWSRADAR_LAKE_ROW_GROUP_SIZE = 1000
 # Extraction runs in a process pool; 0 means os.cpu_count()
 NEWSRADAR_EXTRACT_WORKERS = 0
 

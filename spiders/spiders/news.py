@@ -32,6 +32,7 @@ from spiders.spiders.outcomes import classify
 
 log = logging.getLogger(__name__)
 
+MIN_DOWNLOAD_DELAY = 0.001
 EXTRACT_FIELDS = (
     "canonical_url", "domain", "language", "title", "subtitle", "body", "authors", "section", "tags",
     "published_at", "modified_at", "date_source", "content_hash", "simhash", "word_count", "image_url",
@@ -95,7 +96,10 @@ class NewsSpider(scrapy.Spider):
         s = crawler.settings
         for name, value in (
             ("CONCURRENT_REQUESTS_PER_DOMAIN", limits.concurrency),
-            ("DOWNLOAD_DELAY", limits.download_delay),
+            # Scrapy 2.19's downloader starts every queued request of a slot at once when the delay is
+            # exactly 0 (the per-domain concurrency check runs before any download is marked as
+            # transferring), so a zero delay becomes a tiny one to keep CONCURRENT_REQUESTS_PER_DOMAIN.
+            ("DOWNLOAD_DELAY", max(limits.download_delay, MIN_DOWNLOAD_DELAY)),
             ("DOWNLOAD_TIMEOUT", limits.download_timeout),
             ("DOWNLOAD_MAXSIZE", limits.max_response_bytes),
             ("DOWNLOAD_WARNSIZE", min(s.getint("DOWNLOAD_WARNSIZE"), limits.max_response_bytes)),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -44,8 +46,23 @@ def get(workers: int = 0) -> ProcessPoolExecutor:
         if _pool is None:
             import spiders.extract  # noqa: F401  (imported once here, inherited by forked workers)
 
-            _pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_context())
+            _pool = ProcessPoolExecutor(
+                max_workers=workers or os.cpu_count() or 1, mp_context=_context(), initializer=_init_worker
+            )
         return _pool
+
+
+def _init_worker() -> None:
+    """Die with the parent: a crawl killed with SIGKILL must not leave workers behind (Linux)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the crawl, which shuts the pool down
 
 
 def _warm_up() -> bool:

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import glob
 import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from fixture_server import Route
 from fixtures.sites.sitebuilder import (
@@ -28,7 +35,7 @@ from fixtures.sites.sitebuilder import (
 )
 
 from newsradar import lake
-from newsradar.crawl import run_crawl_subprocess
+from newsradar.crawl import crawl_spec, run_crawl_subprocess
 from newsradar.settings import Paths
 from newsradar.sources import Source
 
@@ -343,3 +350,90 @@ def test_incremental_rerun_fetches_only_new_or_changed_and_is_idempotent(tmp_pat
     assert sorted((a[key], a["fetched_at"]) for a in again) == sorted((a[key], a["fetched_at"]) for a in arts)
     part = Path(paths.lake_uri) / "articles" / "source=incr" / f"crawl_date={CRAWL_DATE}"
     assert [f.name for f in part.iterdir()] == [f"{s2.run_id}.parquet"]
+
+
+# ---- kill -9 mid-run -----------------------------------------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def _visible_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("_"))
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc")
+def test_kill_9_mid_run_then_rerun(tmp_path, fixture_server):
+    srv = fixture_server(host="127.0.0.8")
+    site_with_articles(srv, range(1, 21))
+    first = [(srv.url(art_path(n)), T0, T0) for n in range(1, 6)]
+    srv.routes["/sitemap.xml"] = xml_route(news_urlset(first))
+    src = make_source(srv, "killed", sitemaps=[srv.url("/sitemap.xml")], limits={"concurrency": 2})
+    paths, s1 = crawl(tmp_path, [src])
+    assert s1.sources["killed"].articles == 5
+    before = sorted(a["article_id"] for a in articles(paths, "killed"))
+
+    # a second run of the same partition, slow enough to be killed in the middle
+    allofthem = [(srv.url(art_path(n)), T0, T0) for n in range(1, 21)]
+    srv.routes["/sitemap.xml"] = xml_route(news_urlset(allofthem))
+    for n in range(6, 21):
+        srv.routes[art_path(n)].delay = 0.5
+    spec = tmp_path / "spec.json"
+
+
+    settings = {**TEST_SETTINGS, "NEWSRADAR_LAKE_ROW_GROUP_SIZE": 2}  # flush often: a partial file exists
+    spec.write_text(json.dumps(crawl_spec([src], paths, crawl_date=CRAWL_DATE, settings=settings)))
+    srv.clear_log()
+    proc = subprocess.Popen([sys.executable, "-m", "newsradar.crawl", str(spec), str(tmp_path / "result.json")])
+    try:
+        deadline = time.monotonic() + 60
+        part = Path(paths.lake_uri) / "articles" / "source=killed" / f"crawl_date={CRAWL_DATE}"
+        while not list(part.glob("_tmp-*")):  # kill it while it is writing articles
+            assert proc.poll() is None, "crawl ended before it could be killed"
+            assert time.monotonic() < deadline, "crawl did not start fetching articles"
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # no partial file is visible, every visible parquet file is readable, nothing of run 1 is lost
+    lake_root = Path(paths.lake_uri)
+    assert [f.name for f in part.glob("_tmp-*")], "expected the killed run's hidden partial file"
+    assert len([p for p in srv.paths() if p.startswith("/news/")]) < 15, "the crawl was nearly done"
+    for f in _visible_files(lake_root):
+        assert f.suffix == ".parquet", f
+        pq.read_table(f)
+    assert sorted(a["article_id"] for a in articles(paths, "killed")) == before
+    assert not (tmp_path / "result.json").exists()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "extraction workers outlived the killed crawl"
+
+    # the re-run completes the partition: all articles, each once; stale temporary files are gone
+    for n in range(6, 21):
+        srv.routes[art_path(n)].delay = 0
+    paths, s3 = crawl(tmp_path, [src])
+    arts = articles(paths, "killed")
+    assert len(arts) == 20 and len({a["article_id"] for a in arts}) == 20
+    for table in ("articles", "fetch_log"):
+        part = lake_root / table / "source=killed" / f"crawl_date={CRAWL_DATE}"
+        assert [f.name for f in part.iterdir()] == [f"{s3.run_id}.parquet"]
+    raw = Path(paths.raw_uri) / "source=killed" / f"crawl_date={CRAWL_DATE}"
+    assert sorted(f.name for f in raw.iterdir()) == sorted([f"{s1.run_id}.warc.gz", f"{s3.run_id}.warc.gz"])
