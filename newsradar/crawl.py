@@ -172,9 +172,12 @@ def run_crawl(
     run_id = run_id or new_run_id()
     scrapy_conf = scrapy_settings(settings)
     scrapy_conf.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # callers configure logging
-    process = CrawlerProcess(scrapy_conf)
-    # Scrapy's logging defaults set its loggers to DEBUG; follow the caller's root level instead.
+    # Scrapy's logging defaults set its loggers to DEBUG; follow the caller's root level instead
+    # (start-up messages included, hence the child loggers set before the process exists).
     root_level = logging.getLogger().getEffectiveLevel()
+    for name in ("scrapy.utils.log", "scrapy.crawler", "scrapy.addons"):
+        logging.getLogger(name).setLevel(max(root_level, logging.INFO))
+    process = CrawlerProcess(scrapy_conf)
     for name in ("scrapy", "twisted", "protego"):
         logging.getLogger(name).setLevel(max(root_level, logging.INFO if name == "scrapy" else logging.WARNING))
     crawlers = {}

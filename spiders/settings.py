@@ -31,6 +31,7 @@ DEPTH_LIMIT = 0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure is counted in the fetch log, not an error of the run
 NEWSRADAR_RETRY_BACKOFF_BASE = 1.0
 NEWSRADAR_RETRY_MAX_WAIT = 60.0
 
