@@ -220,6 +220,15 @@ class Query:
         hit = {p: _scan(leaf.pieces, folded) for p, leaf in self._leaves.items()}
         return any(all(hit[t.pattern] != t.negated for t in clause) for clause in self._clauses)
 
+    def find(self, text: str) -> tuple[int, int] | None:
+        """Span ``(start, end)`` of the first occurrence of a positive term in ``fold(text)`` (for
+        snippets; when ``text`` matches, this is a hit of the matching query)."""
+        folded = fold(text or "")
+        spans = [_find(leaf.pieces, folded) for leaf in self._leaves.values()]
+        positive = {t.pattern for c in self._clauses for t in c if not t.negated}
+        spans = [s for s, p in zip(spans, self._leaves, strict=True) if s is not None and p in positive]
+        return min(spans) if spans else None
+
     def describe(self) -> str:
         """The compiled DNF as text: ``("peace talks" AND NOT war) OR (...)``."""
         parts = []
@@ -251,35 +260,47 @@ def _iter_leaves(node: Any) -> Iterable[_Leaf]:
 # --- reference scanner ------------------------------------------------------------------------
 def _scan(pieces: tuple[_Piece, ...], text: str) -> bool:
     """Does the term occur in ``text`` (already folded)? Mirrors the RE2 pattern exactly."""
+    return _find(pieces, text) is not None
+
+
+def _find(pieces: tuple[_Piece, ...], text: str) -> tuple[int, int] | None:
+    """The first occurrence of the term in ``text`` (folded) as ``(start, end)``, or None."""
     first = pieces[0].literal
     need_left = is_word_char(first[0])
     start = 0
     while True:
         i = text.find(first, start)
         if i < 0:
-            return False
-        if (not need_left or i == 0 or not is_word_char(text[i - 1])) and _match_from(pieces, 0, text, i):
-            return True
+            return None
+        if not need_left or i == 0 or not is_word_char(text[i - 1]):
+            end = _match_from(pieces, 0, text, i)
+            if end >= 0:
+                return i, end
         start = i + 1
 
 
-def _match_from(pieces: tuple[_Piece, ...], k: int, text: str, pos: int) -> bool:
+def _match_from(pieces: tuple[_Piece, ...], k: int, text: str, pos: int) -> int:
+    """End of the match of ``pieces[k:]`` starting at ``pos``, or -1."""
     piece = pieces[k]
     if not text.startswith(piece.literal, pos):
-        return False
+        return -1
     pos += len(piece.literal)
     if piece.wildcard:
         while pos < len(text) and is_word_char(text[pos]):
             pos += 1
     if k == len(pieces) - 1:
         if not piece.wildcard and is_word_char(piece.literal[-1]):
-            return pos == len(text) or not is_word_char(text[pos])
-        return True
+            return pos if pos == len(text) or not is_word_char(text[pos]) else -1
+        return pos
     end = pos
     while end < len(text) and is_separator_char(text[end]):
         end += 1
     # one or more separators; backtrack because the next literal may itself start with a hyphen
-    return any(_match_from(pieces, k + 1, text, j) for j in range(end, pos, -1))
+    for j in range(end, pos, -1):
+        found = _match_from(pieces, k + 1, text, j)
+        if found >= 0:
+            return found
+    return -1
 
 
 # --- lexer ------------------------------------------------------------------------------------
