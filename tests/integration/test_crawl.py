@@ -437,3 +437,36 @@ def test_kill_9_mid_run_then_rerun(tmp_path, fixture_server):
         assert [f.name for f in part.iterdir()] == [f"{s3.run_id}.parquet"]
     raw = Path(paths.raw_uri) / "source=killed" / f"crawl_date={CRAWL_DATE}"
     assert sorted(f.name for f in raw.iterdir()) == sorted([f"{s1.run_id}.warc.gz", f"{s3.run_id}.warc.gz"])
+
+
+# ---- the command line ----------------------------------------------------------------------------
+
+
+def test_cli_crawl_counts_a_dead_source_and_exits_0(tmp_path, fixture_server):
+    import yaml
+
+    srv = fixture_server(host="127.0.0.9")
+    site_with_articles(srv, [1, 2])
+    srv.routes["/feed.xml"] = xml_route(rss(srv.base, [(srv.url(art_path(n)), T0) for n in (1, 2)]))
+    dead = fixture_server(host="127.0.0.10")
+    dead_url = dead.url("/feed.xml")
+    dead.stop()  # nothing listens there any more: connection refused
+    good = make_source(srv, "good", feeds=[srv.url("/feed.xml")]).model_dump(mode="json")
+    bad = {**good, "id": "dead", "homepage": dead_url.rsplit("/", 1)[0] + "/",
+           "discovery": {**good["discovery"], "feeds": [dead_url]}}  # fmt: skip
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(yaml.safe_dump({"sources": [good, bad]}))
+    cmd = [sys.executable, "-m", "newsradar.cli", "crawl", "--sources", str(sources), "--data-dir",
+           str(tmp_path / "data"), "--crawl-date", "2026-03-02", "--no-progress"]  # fmt: skip
+    env = {**os.environ, "COLUMNS": "200"}
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=90, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "good" in out.stdout and "dead" in out.stdout and "connection" in out.stdout
+    paths = Paths.from_env(tmp_path / "data")
+    assert len(articles(paths, "good")) == 2
+    rows = fetch_log(paths, "dead")
+    assert outcome_of(rows, dead_url) == ["connection"]
+
+    bad_input = subprocess.run(cmd + ["--source", "nope"], capture_output=True, text=True, timeout=60)
+    assert bad_input.returncode == 2
+    assert "unknown source id(s): nope" in bad_input.stderr
