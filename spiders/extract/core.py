@@ -17,7 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 from spiders.extract import body as body_mod
-from spiders.extract.dates import FoundDate, find_text_dates, parse_structured_date, url_date
+from spiders.extract.dates import _MONTH_ALT, FoundDate, find_text_dates, parse_structured_date, url_date
 from spiders.extract.decode import decode_html
 from spiders.extract.fingerprint import content_hash, simhash
 from spiders.extract.language import identify
@@ -60,6 +60,8 @@ _SECTION_XPATH = (
     " or contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'eyebrow')]"
 )
 _HTML_PARSER = lxml.html.HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
+_DATE_CHARS = re.compile(r"[\d\s:.,/|\-–—]+|\b(?:at|on|published|updated|posted|am|pm|gmt|utc|" + _MONTH_ALT + r")\b",
+                         re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "option"}
 _ALLCAPS = re.compile(r"^[^\W\d_][^\W\d_\s&/-]*(?:[\s&/-]+[^\W\d_]+)*$")
@@ -570,8 +572,20 @@ def _page_date(tree: etree._Element, head_text: str, tz: tzinfo, formats: list[s
             return d
     found = find_text_dates(head_text, tz, limit=8)
     # a date printed with a time is the article's stamp more often than a bare date (captions, widgets)
-    timed = [f for f in found if f.has_time]
-    return timed[0] if timed else (found[0] if found else None)
+    if not found:
+        return None
+
+    def standalone(f: FoundDate) -> bool:
+        # a date that is (nearly) the whole line is a stamp; one inside a sentence is a mention
+        start = head_text.rfind("\n", 0, f.start) + 1
+        end = head_text.find("\n", f.start)
+        line = head_text[start: end if end >= 0 else len(head_text)]
+        rest = _DATE_CHARS.sub(" ", line)
+        return len(rest.split()) <= 4
+
+    # a date printed with a time, then a standalone date, then the first date: captions and
+    # related-story widgets mention dates, the article's own stamp stands alone or carries a time
+    return min(found, key=lambda f: (not f.has_time, not standalone(f), f.start))
 
 
 def _section_from_markup(tree: etree._Element, h1_text: str | None) -> str | None:
