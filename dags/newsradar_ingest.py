@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
+from airflow.sdk import Asset, dag, task
 
 from newsradar.orchestration import LAKE_ARTICLES_ASSET_URI
 from newsradar.orchestration.config import OrchestrationConfig
@@ -20,7 +20,7 @@ LAKE_ARTICLES = Asset(LAKE_ARTICLES_ASSET_URI)
 
 @dag(
     dag_id="newsradar_ingest",
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),  # interval [D, D+1), runs after it
+    schedule=CFG.ingest_timetable(),  # daily intervals [D, D+1), each run after its day ends
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,  # never two crawls of the same site at once (backfills included)

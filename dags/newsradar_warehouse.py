@@ -17,6 +17,7 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from newsradar.orchestration import LAKE_ARTICLES_ASSET_URI
 from newsradar.orchestration.build import (
     PREPARE_TASK_ID,
+    cached_manifest,
     dbt_executable,
     parse_env,
     project_dir,
@@ -26,6 +27,9 @@ from newsradar.orchestration.config import OrchestrationConfig
 
 CFG = OrchestrationConfig.from_env()
 DBT = project_dir()
+# The cached manifest (written by `newsradar airflow`, the image build and each publish) makes parsing
+# this file fast; without it cosmos falls back to `dbt ls` (slow, cached by cosmos afterwards).
+MANIFEST = cached_manifest(CFG.paths())
 
 
 @dag(
@@ -53,19 +57,30 @@ def newsradar_warehouse():
 
     dbt = DbtTaskGroup(
         group_id="dbt",
-        project_config=ProjectConfig(DBT, install_dbt_deps=False),
+        project_config=ProjectConfig(
+            DBT,
+            manifest_path=MANIFEST,
+            project_name="newsradar" if MANIFEST else None,
+            install_dbt_deps=False,
+        ),
         profile_config=ProfileConfig(
             profile_name="newsradar", target_name="build", profiles_yml_filepath=DBT / "profiles.yml"
         ),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        # dbt in a subprocess: no DuckDB handle stays open in the task process
+        execution_config=ExecutionConfig(
+            invocation_mode=InvocationMode.SUBPROCESS, dbt_executable_path=dbt_executable()
+        ),
         render_config=RenderConfig(
-            load_method=LoadMode.DBT_LS,
+            load_method=LoadMode.DBT_MANIFEST if MANIFEST else LoadMode.DBT_LS,
             test_behavior=TestBehavior.BUILD,
             env_vars=parse_env(),
             dbt_executable_path=dbt_executable(),
             invocation_mode=InvocationMode.SUBPROCESS,
+            should_detach_multiple_parents_tests=True,  # relationship tests run once both sides exist
+            emit_datasets=False,  # the staging file is not an Asset; the published warehouse is
         ),
-        operator_args={"env": runtime_env_templates(), "install_deps": False},
+        # one dbt task at a time: DuckDB allows a single writing process on the staging file
+        operator_args={"env": runtime_env_templates(), "install_deps": False, "pool": CFG.dbt_pool},
     )
 
     @task

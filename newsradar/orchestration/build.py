@@ -13,11 +13,13 @@ filesystem, so the rename is atomic) in ``.airflow-build/``; the warehouse DAG r
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
 import shutil
 import sys
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +65,55 @@ def dbt_executable() -> str:
     """The ``dbt`` next to this Python (the venv's), whatever ``PATH`` the Airflow process has."""
     exe = Path(sys.executable).with_name("dbt")
     return str(exe) if exe.exists() else (shutil.which("dbt") or "dbt")
+
+
+def _project_hash() -> str:
+    """Hash of the dbt project's sources (models, macros, tests, seeds, config): the manifest's key."""
+    root = project_dir()
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or rel.parts[0] in ("target", "logs", "dbt_packages") or path.suffix == ".pyc":
+            continue
+        digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def manifest_file(paths: Paths) -> Path:
+    """Where the dbt manifest of the current project version is cached (cosmos reads it at DAG parse)."""
+    return paths.data_dir / ".dbt-manifest" / f"manifest-{_project_hash()}.json"
+
+
+def cached_manifest(paths: Paths) -> Path | None:
+    path = manifest_file(paths)
+    return path if path.exists() else None
+
+
+def write_manifest(paths: Paths, env: dict[str, str] | None = None) -> Path:
+    """Run ``dbt parse`` and cache its manifest, so parsing the warehouse DAG needs no ``dbt ls``."""
+    from newsradar import warehouse
+
+    target = manifest_file(paths)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="newsradar-dbt-parse-") as tmp:
+        rc = warehouse._run_dbt(
+            ["--log-format", "json", "--no-use-colors", "parse", "--project-dir", str(project_dir()),
+             "--profiles-dir", str(project_dir()), "--target-path", str(Path(tmp) / "target"),
+             "--log-path", str(Path(tmp) / "logs")],
+            env or parse_env(),
+            None,
+        )  # fmt: skip
+        produced = Path(tmp) / "target" / "manifest.json"
+        if rc != 0 or not produced.exists():
+            raise PublishError(f"dbt parse failed (exit {rc}) in {project_dir()}")
+        partial = target.with_suffix(".tmp")
+        shutil.copyfile(produced, partial)
+        os.replace(partial, target)
+    for old in target.parent.glob("manifest-*.json"):
+        if old != target:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return target
 
 
 def build_dir(paths: Paths) -> Path:
@@ -200,6 +251,10 @@ def publish_build(prepared: dict, cfg: OrchestrationConfig | None = None) -> dic
     )
     if rc != 0:
         log.warning("dbt parse failed (exit %s): the table docs of this build will be empty", rc)
+    elif not manifest_file(paths).exists():
+        with contextlib.suppress(OSError):
+            manifest_file(paths).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target / "manifest.json", manifest_file(paths))
     meta = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "topic_terms_hash": prepared["topic_terms_hash"],

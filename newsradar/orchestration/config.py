@@ -6,6 +6,7 @@ Every knob has a safe default for the embedded run and can be overridden per dep
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,6 +42,28 @@ def _float(name: str, default: float, minimum: float = 0.0) -> float:
     return value
 
 
+def _json_object(name: str) -> dict:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise UserError(f"environment variable {name}: invalid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise UserError(f"environment variable {name}: expected a JSON object of Scrapy settings")
+    return value
+
+
+def _schedule(raw: str) -> str | None:
+    raw = raw.strip()
+    if raw.lower() in ("", "none", "manual"):
+        return None
+    if len(raw.split()) != 5:
+        raise UserError(f"NEWSRADAR_INGEST_SCHEDULE={raw!r}: expected a 5-field cron expression or 'none'")
+    return raw
+
+
 @dataclass(frozen=True)
 class OrchestrationConfig:
     """Knobs of the DAGs. Names of the environment variables are in ``docs/operations.md``."""
@@ -60,6 +83,9 @@ class OrchestrationConfig:
     gap_ratio: float
     stale_after_days: int
     alert_conn_id: str
+    crawl_settings: dict
+    ingest_schedule: str | None
+    dbt_pool: str
 
     @classmethod
     def from_env(cls) -> OrchestrationConfig:
@@ -80,7 +106,18 @@ class OrchestrationConfig:
             gap_ratio=_float("NEWSRADAR_GAP_RATIO", 0.1),
             stale_after_days=_int("NEWSRADAR_STALE_AFTER_DAYS", 2, minimum=0),
             alert_conn_id=os.environ.get("NEWSRADAR_ALERT_CONN_ID") or "newsradar_alerts",
+            crawl_settings=_json_object("NEWSRADAR_CRAWL_SETTINGS"),
+            ingest_schedule=_schedule(os.environ.get("NEWSRADAR_INGEST_SCHEDULE", "0 0 * * *")),
+            dbt_pool=os.environ.get("NEWSRADAR_DBT_POOL") or "newsradar_dbt",
         )
+
+    def ingest_timetable(self):
+        """Daily data intervals [D, D+1) by default; ``NEWSRADAR_INGEST_SCHEDULE=none``: manual runs only."""
+        if self.ingest_schedule is None:
+            return None
+        from airflow.sdk import CronDataIntervalTimetable
+
+        return CronDataIntervalTimetable(self.ingest_schedule, timezone="UTC")
 
     def paths(self) -> Paths:
         return Paths.from_env(self.data_dir)

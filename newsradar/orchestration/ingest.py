@@ -70,8 +70,8 @@ def _number(counts: dict, *names: str) -> int:
 def crawl_source(source_id: str, window: dict[str, str], cfg: OrchestrationConfig | None = None) -> dict:
     """Crawl one source for a run's window into its lake partition; return counts and partition URIs.
 
-    Raises ``SourceCrawlFailed`` when nothing was fetched and requests failed (site down, DNS, closed
-    port): the task fails and Airflow retries it, while the other sources' tasks carry on.
+    Raises ``SourceCrawlFailed`` when nothing at all was fetched (site down, DNS, closed port) or the
+    crawl itself errored: the task fails and Airflow retries it, while the other sources' tasks carry on.
     """
     from newsradar.crawl import run_crawl_subprocess
 
@@ -89,6 +89,8 @@ def crawl_source(source_id: str, window: dict[str, str], cfg: OrchestrationConfi
         since=date.fromisoformat(window["since"]),
         until=date.fromisoformat(window["until"]),
         progress=False,
+        settings=cfg.crawl_settings or None,
+        timeout=cfg.crawl_timeout.total_seconds(),
     )
     counts = _source_counts(summary, source_id)
     pages = _number(counts, "pages_fetched", "pages")
@@ -106,10 +108,13 @@ def crawl_source(source_id: str, window: dict[str, str], cfg: OrchestrationConfi
         ),
     }
     log.info("crawl %s %s: %s", source_id, crawl_date, result)
-    if pages == 0 and failures > 0:
+    error = counts.get("error")
+    if pages == 0 or error:
+        kinds = counts.get("failures") if isinstance(counts.get("failures"), dict) else {}
+        detail = error or (", ".join(f"{k}: {v}" for k, v in kinds.items()) or "no response at all")
         raise SourceCrawlFailed(
-            f"source {source_id!r} ({source.homepage}): nothing fetched for {crawl_date}, {failures} failed "
-            f"request(s) {counts.get('failures_by_kind') or ''}".rstrip()
+            f"source {source_id!r} ({source.homepage}): {pages} page(s) fetched for {crawl_date}, "
+            f"{failures} failed request(s) ({detail})"
         )
     return result
 

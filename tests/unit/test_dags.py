@@ -1,0 +1,132 @@
+"""The DAG files: import without errors, declare owners, tags, retries with backoff and timeouts,
+and are wired as documented (mapped crawl -> Asset -> warehouse DAG with one task per dbt model)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="newsradar-airflow-home-"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+REPO = Path(__file__).resolve().parents[2]
+DAG_IDS = {"newsradar_ingest", "newsradar_warehouse", "newsradar_maintenance"}
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory):
+    from newsradar.orchestration.build import write_manifest
+    from newsradar.settings import Paths
+
+    data = tmp_path_factory.mktemp("data")
+    saved = {k: os.environ.get(k) for k in ("NEWSRADAR_DATA_DIR", "NEWSRADAR_RETRIES")}
+    os.environ["NEWSRADAR_DATA_DIR"] = str(data)
+    os.environ.pop("NEWSRADAR_RETRIES", None)
+    try:
+        write_manifest(Paths.from_env(data))  # what `newsradar airflow` and each publish do
+        from airflow.dag_processing.dagbag import DagBag
+
+        yield DagBag(str(REPO / "dags"))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def test_dagbag_imports_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert DAG_IDS <= set(dagbag.dags)
+
+
+def test_every_task_has_owner_tags_retries_backoff_and_timeout(dagbag):
+    for dag_id in DAG_IDS:
+        dag = dagbag.dags[dag_id]
+        assert "newsradar" in dag.tags and len(dag.tags) >= 2, dag_id
+        assert dag.max_active_runs == 1, dag_id
+        for task in dag.tasks:
+            where = f"{dag_id}.{task.task_id}"
+            assert task.owner == "newsradar", where
+            assert task.retries >= 2, where
+            assert task.retry_exponential_backoff, where
+            assert task.execution_timeout is not None and task.execution_timeout <= timedelta(hours=3), where
+
+
+def test_ingest_maps_one_crawl_per_source_and_emits_the_lake_asset(dagbag):
+    dag = dagbag.dags["newsradar_ingest"]
+    crawl = dag.get_task("crawl")
+    assert type(crawl).__name__.endswith("MappedOperator")
+    assert crawl.max_active_tis_per_dag >= 1
+    publish = dag.get_task("publish")
+    assert publish.trigger_rule == "all_done"  # failed sources do not block the Asset
+    assert [o.uri for o in publish.outlets] == ["newsradar://lake/articles"]
+    assert "crawl" in publish.upstream_task_ids
+    assert dag.timetable.summary  # a daily data-interval timetable by default
+
+
+def test_warehouse_runs_on_the_asset_with_one_task_per_model(dagbag):
+    dag = dagbag.dags["newsradar_warehouse"]
+    assert "newsradar://lake/articles" in str(dag.timetable.asset_condition)
+    models = sorted(p.stem for p in (REPO / "warehouse" / "models").rglob("*.sql"))
+    dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
+    for model in models:
+        assert f"dbt.{model}_model_build" in dbt_tasks, model
+    for task_id in dbt_tasks:
+        task = dag.get_task(task_id)
+        assert task.pool == "newsradar_dbt"
+        assert "prepare_build" in task.get_flat_relative_ids(upstream=True)
+    publish = dag.get_task("publish")
+    assert {t for t in publish.upstream_task_ids if t.startswith("dbt.")}
+    for downstream in ("quality_gates", "alerts"):
+        assert "publish" in dag.get_task(downstream).upstream_task_ids
+
+
+def test_maintenance_compacts_both_tables_and_prunes_raw(dagbag):
+    dag = dagbag.dags["newsradar_maintenance"]
+    assert {t.task_id for t in dag.tasks} == {"compact", "prune_raw"}
+
+
+def test_bad_setting_is_a_clear_error(monkeypatch):
+    from newsradar.errors import UserError
+    from newsradar.orchestration.config import OrchestrationConfig
+
+    monkeypatch.setenv("NEWSRADAR_RETRIES", "two")
+    with pytest.raises(UserError, match="NEWSRADAR_RETRIES='two': expected an integer"):
+        OrchestrationConfig.from_env()
+    monkeypatch.setenv("NEWSRADAR_RETRIES", "2")
+    monkeypatch.setenv("NEWSRADAR_INGEST_SCHEDULE", "daily")
+    with pytest.raises(UserError, match="cron expression"):
+        OrchestrationConfig.from_env()
+
+
+COMPOSE = shutil.which("docker-compose")
+
+
+@pytest.mark.skipif(COMPOSE is None, reason="docker-compose (Debian package) not installed")
+def test_compose_file_is_valid_and_demands_every_secret(tmp_path):
+    example = (REPO / ".env.example").read_text()
+    filled = "\n".join(line + "x" if line.endswith("=") else line for line in example.splitlines())
+    (tmp_path / "filled.env").write_text(filled)
+    (tmp_path / "empty.env").write_text("")
+    base = [COMPOSE, "--project-directory", str(REPO), "-f", str(REPO / "docker-compose.yml")]
+    ok = subprocess.run([*base, "--env-file", str(tmp_path / "filled.env"), "config", "-q"],
+                        capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    missing = subprocess.run([*base, "--env-file", str(tmp_path / "empty.env"), "config", "-q"],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert missing.returncode != 0 and "set in .env" in missing.stderr
+    config = subprocess.run([*base, "--env-file", str(tmp_path / "filled.env"), "config"],
+                            capture_output=True, text=True, timeout=60).stdout  # fmt: skip
+    for service in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
+                    "airflow-worker", "postgres", "redis", "dashboard"):  # fmt: skip
+        assert f"  {service}:" in config, service
+    published = [line for line in config.splitlines() if "published" in line or "host_ip" in line]
+    assert all("127.0.0.1" in line for line in published if "host_ip" in line)
+    assert "CeleryExecutor" in config
