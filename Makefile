@@ -37,5 +37,9 @@ format: install-all
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Airflow standalone on localhost with the newsradar DAGs over the demo newsroom (Ctrl-C stops it).
+airflow: install-all
+	$(BIN)/newsradar airflow
+
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache
