@@ -947,34 +947,64 @@ def _identifier(name: str) -> str:
     return name
 
 
-def match_patterns(con: Any, texts: str, patterns: list[str], *, key: str = "article_id",
+def _relation_name(con: Any, texts: Any, views: list[str]) -> str:
+    """A plain table/view name, or a DuckDB relation (e.g. ``dbt.ref(...)`` in a dbt-duckdb Python
+    model) exposed as a temporary view whose name is appended to ``views``."""
+    if isinstance(texts, str):
+        return _identifier(texts)
+    name = f"_nr_texts_{_uuid_suffix()}"
+    texts.create_view(name, replace=True)
+    views.append(name)
+    return name
+
+
+def _drop_views(con: Any, views: list[str]) -> None:
+    for name in views:
+        con.execute(f"drop view if exists {_identifier(name)}").fetchall()
+
+
+def match_patterns(con: Any, texts: Any, patterns: list[str], *, key: str = "article_id",
                    text: str = "text", batch: int = 200) -> pa.Table:
-    """Which of ``patterns`` match which rows of the table/view ``texts`` (columns ``key`` and
-    ``text``, the text already lowercased). Returns ``(key, pattern_idx)`` for every hit, where
-    ``pattern_idx`` indexes ``patterns``. Each pattern is a bound parameter (compiled once); the SQL
-    text holds only placeholders and the given identifiers."""
-    texts, key, text = _identifier(texts), _identifier(key), _identifier(text)
-    parts = []
-    for start in range(0, len(patterns), batch):
-        chunk = patterns[start : start + batch]
-        checks = ", ".join(f"regexp_matches({text}, ${i + 1})" for i in range(len(chunk)))
-        sql = (
-            f"select {key}, pattern_idx + {start} as pattern_idx from ("
-            f"  select {key}, unnest([{checks}]) as hit, unnest(range({len(chunk)})) as pattern_idx"
-            f"  from {texts}) where hit"
-        )
-        parts.append(con.sql(sql, params=list(chunk)).to_arrow_table())
+    """Which of ``patterns`` match which rows of ``texts`` (a table/view name or a DuckDB relation
+    with columns ``key`` and ``text``, the text already lowercased). Returns ``(key, pattern_idx)``
+    for every hit, where ``pattern_idx`` indexes ``patterns``. Each pattern is a bound parameter
+    (compiled once per query); the SQL text holds only placeholders and checked identifiers."""
+    views: list[str] = []
+    try:
+        name = _relation_name(con, texts, views)
+        key, text = _identifier(key), _identifier(text)
+        parts = []
+        for start in range(0, len(patterns), batch):
+            chunk = patterns[start : start + batch]
+            checks = ", ".join(f"regexp_matches({text}, ${i + 1})" for i in range(len(chunk)))
+            sql = (
+                f"select {key}, pattern_idx + {start} as pattern_idx from ("
+                f"  select {key}, unnest([{checks}]) as hit, unnest(range({len(chunk)})) as pattern_idx"
+                f"  from {name}) where hit"
+            )
+            parts.append(con.sql(sql, params=list(chunk)).to_arrow_table())
+    finally:
+        _drop_views(con, views)
     if not parts:
-        return pa.table({key: pa.array([], pa.int64()), "pattern_idx": pa.array([], pa.int64())})
+        return pa.table({key: pa.array([], pa.string()), "pattern_idx": pa.array([], pa.int64())})
     return pa.concat_tables(parts, promote_options="permissive")
 
 
-def match_articles(con: Any, texts: str, terms: pa.Table) -> pa.Table:
-    """Evaluate a ``topic_terms_table`` over the table/view ``texts`` (columns ``article_id``,
-    ``language``, ``text`` lowercased). Returns ``(article_id, topic_id)`` pairs, one per match.
+def match_articles(con: Any, texts: Any, terms: pa.Table) -> pa.Table:
+    """Evaluate a ``topic_terms_table`` over ``texts`` (a table/view name or a DuckDB relation with
+    columns ``article_id``, ``language``, ``text`` lowercased). Returns ``(article_id, topic_id)``
+    pairs, one per match.
 
     The DNF is evaluated from data: a clause matches when all its positive terms hit and none of
     its negated terms do (every clause has a positive term, so only hits need joining)."""
+    views: list[str] = []
+    try:
+        return _match_articles(con, _relation_name(con, texts, views), terms)
+    finally:
+        _drop_views(con, views)
+
+
+def _match_articles(con: Any, texts: str, terms: pa.Table) -> pa.Table:
     patterns = list(dict.fromkeys(terms.column("pattern").to_pylist()))
     hits = match_patterns(con, texts, patterns)
     index = {p: i for i, p in enumerate(patterns)}

@@ -231,3 +231,16 @@ def test_find_returns_the_hit_span() -> None:
     start, end = q.find(text)
     assert text[start:end] == "мирных  переговорах"
     assert q.find("nothing") is None
+
+
+def test_match_articles_accepts_a_relation_and_cleans_up(con) -> None:
+    """dbt-duckdb Python models hand over relations (dbt.ref(...)), not table names."""
+    rel = con.sql(
+        "select * from (values ('a1', 'ru', 'начало мирных переговоров'), ('a2', 'en', 'peace talks'), "
+        "('a3', 'en', 'мирных переговоров')) t(article_id, language, text)"
+    )
+    topic = Topic("p", "p", "p", '"мирн* переговор*" OR "peace talks"', languages=["ru"])
+    got = match_articles(con, rel, topic_terms_table([topic]))
+    assert got.to_pylist() == [{"article_id": "a1", "topic_id": "p"}]
+    views = con.sql("select view_name from duckdb_views() where view_name like '_nr_%'").fetchall()
+    assert views == []
