@@ -14,6 +14,9 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 32
+# Scrapy runs one asyncio task per CONCURRENT_ITEMS for every response's output; our callbacks yield
+# a handful of items, so 100 (the default) only costs CPU on the reactor thread.
+CONCURRENT_ITEMS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4  # overridden by source.limits.concurrency
 DOWNLOAD_DELAY = 0.25  # overridden by source.limits.download_delay
 DOWNLOAD_DELAY_JITTER = 0.5  # +-50% around DOWNLOAD_DELAY

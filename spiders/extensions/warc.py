@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import queue
+import threading
 from http import HTTPStatus
 from io import BytesIO
 
@@ -18,6 +20,7 @@ from newsradar.lake import TMP_PREFIX, filesystem
 
 log = logging.getLogger(__name__)
 _KNOWN_STATUS = {s.value for s in HTTPStatus}
+QUEUE_SIZE = 256  # responses waiting for the writer thread
 
 # Hop-by-hop or body-encoding headers that no longer describe the (decoded) body we store.
 _DROP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
@@ -61,36 +64,49 @@ class WarcWriterExtension:
                 {"software": "newsradar/0.1", "format": "WARC File Format 1.1", "source": spider.source.id},
             )
         )
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+        self.errors = 0
+        self.thread = threading.Thread(target=self._write_loop, name=f"warc-{spider.source.id}", daemon=True)
+        self.thread.start()
 
     def response_received(self, response, request, spider=None) -> None:
+        """Queue the response for the writer thread (digests and gzip run off the reactor thread;
+        a full queue makes the crawl wait for the disk, which bounds memory)."""
         if self.writer is None:
             return
-        try:
-            headers = [
-                (k.decode("latin-1"), v.decode("latin-1"))
-                for k, vs in response.headers.items()
-                if k.lower() not in _DROP_HEADERS
-                for v in vs
-            ]
-            reason = HTTPStatus(response.status).phrase if response.status in _KNOWN_STATUS else "Unknown"
-            http = StatusAndHeaders(f"{response.status} {reason}", headers, protocol="HTTP/1.1")
-            record = self.writer.create_warc_record(
-                response.url,
-                "response",
-                payload=BytesIO(response.body),
-                http_headers=http,
-            )
-            self.writer.write_record(record)
-            self.records += 1
-        except Exception as exc:  # a broken record must not stop the crawl
-            log.warning("WARC: cannot record %s: %s", response.url, exc)
-            self.crawler.stats.inc_value("newsradar/warc_errors")
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, vs in response.headers.items()
+            if k.lower() not in _DROP_HEADERS
+            for v in vs
+        ]
+        self.queue.put((response.url, response.status, headers, response.body))
+
+    def _write_loop(self) -> None:
+        while True:
+            job = self.queue.get()
+            if job is None:
+                return
+            url, status, headers, body = job
+            try:
+                reason = HTTPStatus(status).phrase if status in _KNOWN_STATUS else "Unknown"
+                http = StatusAndHeaders(f"{status} {reason}", headers, protocol="HTTP/1.1")
+                record = self.writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http)
+                self.writer.write_record(record)
+                self.records += 1
+            except Exception as exc:  # a broken record must not stop the crawl
+                log.warning("WARC: cannot record %s: %s", url, exc)
+                self.errors += 1
 
     def spider_closed(self, spider, reason=None) -> None:
         if self.stream is None:
             return
+        self.queue.put(None)
+        self.thread.join()
         self.stream.close()
         self.stream = self.writer = None
+        if self.errors:
+            self.crawler.stats.set_value("newsradar/warc_errors", self.errors)
         if self.records == 0:
             self.fs.delete_file(self.tmp)
             return
