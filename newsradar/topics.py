@@ -92,8 +92,14 @@ def is_separator_char(c: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Case- and ё-folding applied to text before reference matching (patterns encode the same)."""
-    return text.lower().replace("ё", "е")
+    """Case- and ё-folding applied to text before reference matching (patterns encode the same).
+
+    DuckDB's ``lower`` and pyarrow's ``utf8_lower`` map each code point on its own (simple case
+    mapping); Python's ``str.lower`` differs for exactly two letters: İ (to "i̇", two code points)
+    and a word-final Σ (to ς). Map those first so all three agree."""
+    if "\u0130" in text or "\u03a3" in text:
+        text = text.replace("\u0130", "i").replace("\u03a3", "\u03c3")
+    return text.lower().replace("ё", "е").replace("\u03c2", "\u03c3")  # ё = е, final ς = σ
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -396,6 +402,8 @@ def _escape(literal: str) -> str:
             out.append("\\" + c)
         elif c == "е":
             out.append("[её]")
+        elif c == "\u03c3":
+            out.append("[\u03c3\u03c2]")
         else:
             out.append(c)
     return "".join(out)
