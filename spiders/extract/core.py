@@ -62,6 +62,8 @@ _SECTION_XPATH = (
 _HTML_PARSER = lxml.html.HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
 _DATE_CHARS = re.compile(r"[\d\s:.,/|\-–—]+|\b(?:at|on|published|updated|posted|am|pm|gmt|utc|" + _MONTH_ALT + r")\b",
                          re.I)
+_GENERIC_SECTIONS = {"home", "homepage", "home page", "front page", "frontpage", "main", "all", "index",
+                     "главная", "главная страница", "все", "ana səhifə"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "option"}
 _ALLCAPS = re.compile(r"^[^\W\d_][^\W\d_\s&/-]*(?:[\s&/-]+[^\W\d_]+)*$")
@@ -156,6 +158,12 @@ def _visible_text(root: etree._Element, anchor: etree._Element | None) -> tuple[
     body = root.find("body")
     walk(body if body is not None else root)
     return "".join(parts), anchor_pos
+
+
+def _is_site_name(text: str, site_names: list[str], domain: str) -> bool:
+    key = re.sub(r"\W+", "", text).casefold()
+    names = [*site_names, domain, domain.split(".")[0] if domain else ""]
+    return any(key == re.sub(r"\W+", "", n).casefold() for n in names if n)
 
 
 def _is_caption(node) -> bool:
@@ -374,6 +382,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
         meta, "article:section", "parsely-section", "og:article:section", "section", "category") or micro.get(
         "articlesection") or _section_from_markup(tree, h1_text)
     section = _norm_section(section)
+    if section and (section.casefold() in _GENERIC_SECTIONS or _is_site_name(section, site_names, domain)):
+        section = None  # "Homepage", "All", or the site's own name: not a section
 
     authors: list[str] = []
     if overrides and overrides.byline:
