@@ -117,8 +117,12 @@ def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzin
     charset = charset_of(content_type)
     if charset and not declared_xml_encoding(body) and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         headers["content-type"] = f"application/xml; charset={charset}"
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                              sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
+                                  sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser has crashes of its own on damaged bytes (encodings, namespaces)
+        raise DiscoveryError("parse_error", f"feed parser failed on damaged input: {type(exc).__name__}: {exc}",
+                             url=url) from None
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if isinstance(problem, _BENIGN_BOZO):
         problem = None
@@ -251,8 +255,11 @@ def _recover_json(text: str, exc: json.JSONDecodeError, url: str, default_tz: tz
     if not items:
         raise DiscoveryError("parse_error", f"invalid JSON: {exc.msg}", url=url, line=exc.lineno, column=exc.colno)
     title_m = re.search(r'"title"\s*:\s*"((?:[^"\\]|\\.)*)"', text[: m.start()]) if m else None
-    result = _json_result(items, url, default_tz, kind="jsonfeed",
-                          title=json.loads(f'"{title_m.group(1)}"') if title_m else None)
+    try:
+        title = json.loads(f'"{title_m.group(1)}"', strict=False) if title_m else None
+    except json.JSONDecodeError:
+        title = None
+    result = _json_result(items, url, default_tz, kind="jsonfeed", title=title)
     result.recovered = True
     result.warnings.insert(0, f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}): "
                               f"recovered {len(items)} complete items")
@@ -292,8 +299,12 @@ def _json_result(items: list, url: str, default_tz: tzinfo | None, *, kind: str,
 def _absolute(link: str | None, base: str) -> str | None:
     if not link or not link.strip():
         return None
-    absolute = urljoin(base, link.strip())
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(base, link.strip())
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:  # "Invalid IPv6 URL", bad port
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return absolute

@@ -22,15 +22,31 @@ _NEXT_TEXTS = frozenset({
 _XPATH_START = ("/", "(", "./")
 
 
+# lxml refuses strings with NUL and most C0 control characters; pages sometimes carry them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _selector(html: bytes | str, base_url: str) -> Selector:
     if isinstance(html, bytes):
         _, html = html_to_unicode(None, html)
+    html = _CONTROL.sub("", html or "")
     return Selector(text=html or "<html></html>", type="html", base_url=base_url)
+
+
+def _attr(sel: Selector, name: str) -> str | None:
+    """One attribute, without building the whole attribute dict (which fails on mangled names)."""
+    root = sel.root
+    return root.get(name) if hasattr(root, "get") else None
 
 
 def _base(sel: Selector, base_url: str) -> str:
     href = sel.xpath("//base/@href").get()
-    return urljoin(base_url, href.strip()) if href and href.strip() else base_url
+    if not href or not href.strip():
+        return base_url
+    try:
+        return urljoin(base_url, href.strip())
+    except ValueError:
+        return base_url
 
 
 def _absolute(href: str | None, base: str) -> str | None:
@@ -39,8 +55,12 @@ def _absolute(href: str | None, base: str) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    url, _ = urldefrag(urljoin(base, href))
-    parts = urlsplit(url)
+    try:
+        url, _ = urldefrag(urljoin(base, href))
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return url
@@ -63,10 +83,10 @@ def alternate_feeds(html: bytes | str, base_url: str) -> list[str]:
     base = _base(sel, base_url)
     found = []
     for link in sel.xpath("//link[@href]"):
-        rels = (link.attrib.get("rel") or "").lower().split()
-        mime = (link.attrib.get("type") or "").split(";")[0].strip().lower()
+        rels = (_attr(link, "rel") or "").lower().split()
+        mime = (_attr(link, "type") or "").split(";")[0].strip().lower()
         if "alternate" in rels and mime in FEED_TYPES:
-            url = _absolute(link.attrib["href"], base)
+            url = _absolute(_attr(link, "href"), base)
             if url and not _COMMENT_FEED.search(url):
                 found.append(url)
     return _dedupe(found)
@@ -112,7 +132,7 @@ def _select(sel: Selector, selector: str) -> list[str]:
         if isinstance(item.root, str):
             out.append(item.root)
         else:
-            href = item.attrib.get("href")
+            href = _attr(item, "href")
             out.extend([href] if href else item.xpath(".//a/@href").getall())
     return out
 
@@ -124,9 +144,9 @@ def _heuristic_next(sel: Selector) -> list[str]:
                      " ' next ')]/@href").getall()
     for a in sel.xpath("//a[@href]"):
         text = " ".join(" ".join(a.xpath(".//text()").getall()).split()).lower()
-        label = (a.attrib.get("aria-label") or a.attrib.get("title") or "").strip().lower()
-        classes = (a.attrib.get("class") or "").lower().split()
+        label = (_attr(a, "aria-label") or _attr(a, "title") or "").strip().lower()
+        classes = (_attr(a, "class") or "").lower().split()
         if text in _NEXT_TEXTS or label in _NEXT_TEXTS or label.startswith(("next", "следующ")) \
                 or "next" in classes or "pagination-next" in classes:
-            out.append(a.attrib["href"])
+            out.append(_attr(a, "href"))
     return out

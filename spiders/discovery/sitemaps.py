@@ -157,7 +157,8 @@ def _local(tag) -> str:
 
 
 _EVENT_TAGS = ("{*}urlset", "{*}sitemapindex", "{*}url", "{*}sitemap")
-_ABSOLUTE_HTTP = re.compile(r"^https?://[^/\s?#@]+(?:[/?#]|$)", re.I)
+# Fast path for the usual absolute URL; anything else (relative, IPv6 literal, odd) goes through urllib.
+_ABSOLUTE_HTTP = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#]|$)")
 
 
 def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
@@ -228,11 +229,8 @@ def _entry(elem, base: str, default_tz: tzinfo | None, *, news: bool) -> Sitemap
     loc = _text(kids.get("loc"))
     if not loc:
         return None
-    if not _ABSOLUTE_HTTP.match(loc):
-        loc = urljoin(base, loc)
-        parts = urlsplit(loc)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return None
+    if not _ABSOLUTE_HTTP.match(loc) and not _http_url(loc := _join(base, loc)):
+        return None
     lastmod, lm_assumed = parse_date(_text(kids.get("lastmod")), default_tz)
     published, title, language, pub_assumed = None, None, None, False
     news_block = kids.get("news") if news else None
@@ -249,6 +247,21 @@ def _entry(elem, base: str, default_tz: tzinfo | None, *, news: bool) -> Sitemap
                         tz_assumed=assumed)
 
 
+def _join(base: str, ref: str) -> str:
+    try:
+        return urljoin(base, ref)
+    except ValueError:  # "Invalid IPv6 URL"
+        return ""
+
+
+def _http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:
+        return False
+
+
 def _parse_text(body: bytes, url: str) -> Sitemap:
     """A text sitemap: one absolute URL per line (sitemaps.org)."""
     text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -257,8 +270,7 @@ def _parse_text(body: bytes, url: str) -> Sitemap:
         line = line.strip()
         if not line:
             continue
-        parts = urlsplit(line)
-        if parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in line):
+        if _http_url(line) and not any(c.isspace() for c in line):
             entries.append(SitemapEntry(loc=line))
         else:
             skipped += 1
@@ -303,8 +315,7 @@ def sitemaps_from_robots(text: str | bytes, base_url: str) -> list[str]:
         m = _ROBOTS_SITEMAP.match(line)
         if not m:
             continue
-        target = urljoin(base_url, m.group(1))
-        parts = urlsplit(target)
-        if parts.scheme in ("http", "https") and parts.hostname and target not in found:
+        target = _join(base_url, m.group(1))
+        if _http_url(target) and target not in found:
             found.append(target)
     return found
