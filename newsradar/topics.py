@@ -113,6 +113,9 @@ class TopicQueryError(UserError):
         self.context = context
         super().__init__(str(self))
 
+    def __reduce__(self):  # picklable (process pools, Airflow), despite the custom __init__
+        return (TopicQueryError, (self.message, self.position, self.query, self.context))
+
     def with_context(self, context: str) -> TopicQueryError:
         return TopicQueryError(self.message, self.position, self.query, context)
 
@@ -971,16 +974,21 @@ def _drop_views(con: Any, views: list[str]) -> None:
         con.execute(f"drop view if exists {_identifier(name)}").fetchall()
 
 
-def match_patterns(con: Any, texts: Any, patterns: list[str], *, key: str = "article_id",
+def match_patterns(con: Any, texts: Any, patterns: list[str], *, key: str | list[str] = "article_id",
                    text: str = "text", batch: int = 200) -> pa.Table:
     """Which of ``patterns`` match which rows of ``texts`` (a table/view name or a DuckDB relation
-    with columns ``key`` and ``text``, the text already lowercased). Returns ``(key, pattern_idx)``
-    for every hit, where ``pattern_idx`` indexes ``patterns``. Each pattern is a bound parameter
-    (compiled once per query); the SQL text holds only placeholders and checked identifiers."""
+    with the ``key`` column(s) and ``text``, the text already lowercased). Returns the key column(s)
+    and ``pattern_idx`` (an index into ``patterns``) for every hit. Each pattern is a bound
+    parameter (compiled once per query); the SQL text holds only placeholders and checked
+    identifiers."""
+    keys = [key] if isinstance(key, str) else list(key)
+    if not keys:
+        raise ValueError("match_patterns needs at least one key column")
     views: list[str] = []
     try:
         name = _relation_name(con, texts, views)
-        key, text = _identifier(key), _identifier(text)
+        key = ", ".join(_identifier(k) for k in keys)
+        text = _identifier(text)
         parts = []
         for start in range(0, len(patterns), batch):
             chunk = patterns[start : start + batch]
@@ -994,7 +1002,11 @@ def match_patterns(con: Any, texts: Any, patterns: list[str], *, key: str = "art
     finally:
         _drop_views(con, views)
     if not parts:
-        return pa.table({key: pa.array([], pa.string()), "pattern_idx": pa.array([], pa.int64())})
+        if isinstance(texts, str):
+            empty = con.sql(f"select {key} from {_identifier(texts)} limit 0").to_arrow_table()
+        else:
+            empty = texts.select(*keys).limit(0).to_arrow_table()
+        return empty.append_column("pattern_idx", pa.array([], pa.int64()))
     return pa.concat_tables(parts, promote_options="permissive")
 
 

@@ -14,7 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from newsradar.topics import Topic, compile_query, match_articles, topic_terms_table
+from newsradar.topics import (
+    Topic,
+    TopicQueryError,
+    compile_query,
+    match_articles,
+    match_patterns,
+    topic_terms_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +259,24 @@ def test_match_articles_accepts_a_relation_and_cleans_up(con) -> None:
     assert got.to_pylist() == [{"article_id": "a1", "topic_id": "p"}]
     views = con.sql("select view_name from duckdb_views() where view_name like '_nr_%'").fetchall()
     assert views == []
+
+
+def test_match_patterns_with_composite_key(con) -> None:
+    rel = con.sql("select * from (values ('a1', 1, 'peace talks'), ('a1', 2, 'war'), ('a2', 1, 'peaceful')) "
+                  "t(article_id, version, text)")
+    peace = compile_query("peace").terms()[0].pattern
+    hits = match_patterns(con, rel, [peace, "war"], key=["article_id", "version"])
+    assert sorted(hits.to_pylist(), key=str) == sorted(
+        [{"article_id": "a1", "version": 1, "pattern_idx": 0}, {"article_id": "a1", "version": 2, "pattern_idx": 1}],
+        key=str)
+    empty = match_patterns(con, rel, [], key=["article_id", "version"])
+    assert empty.num_rows == 0 and empty.column_names == ["article_id", "version", "pattern_idx"]
+
+
+def test_query_error_pickles() -> None:
+    import pickle
+
+    with pytest.raises(TopicQueryError) as info:
+        compile_query("peace OR")
+    again = pickle.loads(pickle.dumps(info.value))
+    assert (again.position, str(again)) == (info.value.position, str(info.value))
