@@ -82,7 +82,10 @@ def _try_rfc822(s: str) -> datetime | None:
     except (ValueError, OverflowError):
         return None
     if parts[9] is not None and re.search(r"[+-]\d{4}\b|\bGMT\b|\bUTC?\b|\bZ\b", s):
-        dt = dt.replace(tzinfo=timezone(timedelta(seconds=parts[9])))
+        try:
+            dt = dt.replace(tzinfo=timezone(timedelta(seconds=parts[9])))
+        except ValueError:  # an offset of a day or more ("GMT+98")
+            return None
     return dt
 
 

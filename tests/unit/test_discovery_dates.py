@@ -57,7 +57,8 @@ def test_dates_without_zone_are_flagged(text, utc_value):
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "   ", "garbage", "10:30", "2024-13-45", "Thu, 01 Jan 1970 00:00:00 GMT", "0000-00-00"],
+    [None, "", "   ", "garbage", "10:30", "2024-13-45", "Thu, 01 Jan 1970 00:00:00 GMT", "0000-00-00",
+     "Thu,28 Jul 2022 4:35:5 GMT+98", "9999-12-31T23:59:59-14:00"],
 )
 def test_unusable_dates(text):
     assert parse_date(text) == (None, False)
