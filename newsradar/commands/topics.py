@@ -204,6 +204,7 @@ def evaluate(con: Any, relation: str, query: Any, *, languages: list[str] | None
     """Count and sample the articles of ``relation`` (our own table/view name) that ``query``
     matches. Filters are bound parameters; the query's patterns go through ``match_articles``."""
     from newsradar import topics as T
+    from newsradar.topics.evaluate import sql_identifier
 
     conditions, params = [], []
     if sources:
@@ -221,7 +222,7 @@ def evaluate(con: Any, relation: str, query: Any, *, languages: list[str] | None
     con.execute(
         "create or replace temp table _nr_docs as select article_id, source_id, language, published_at, "
         "title, url, lower(concat_ws(chr(10), title, subtitle, body)) as text "
-        f"from {T._identifier(relation)}{where}",
+        f"from {sql_identifier(relation)}{where}",
         dict(params),
     ).fetchall()  # DuckDB 2: a result owns the connection until fetched
     total, newest_at = con.sql("select count(*), max(published_at) from _nr_docs").fetchall()[0]
@@ -242,7 +243,7 @@ def evaluate(con: Any, relation: str, query: Any, *, languages: list[str] | None
         # the original text (not lowercased) of the sampled articles, for readable snippets
         raw = {r[0]: r[1:] for r in con.sql(
             "select article_id, source_id, language, published_at, title, url, "
-            f"concat_ws(chr(10), title, subtitle, body) from {T._identifier(relation)} "
+            f"concat_ws(chr(10), title, subtitle, body) from {sql_identifier(relation)} "
             "where list_contains(cast($ids as varchar[]), article_id)",
             params={"ids": ids},
         ).fetchall()}
