@@ -163,10 +163,19 @@ def test_register_lake_local_glob_reads_with_duckdb(tmp_path):
 
 
 def test_register_lake_remote_uses_fsspec(tmp_path):
-    pytest.importorskip("fsspec")
+    fsspec = pytest.importorskip("fsspec")
+    import pyarrow as pa
+
+    mem = fsspec.filesystem("memory")
+    table = pa.Table.from_pylist([article(i) for i in range(4)], schema=lake.ARTICLE_SCHEMA)
+    with mem.open("/bucket/lake/articles/source=demo/crawl_date=2026-03-01/r1.parquet", "wb") as fh:
+        pq.write_table(table, fh)
     con = duckdb.connect()
-    glob = lake.register_lake(con, "memory://bucket/lake", "fetch_log")
-    assert glob == "memory://bucket/lake/fetch_log/*/*/*.parquet"
+    glob = lake.register_lake(con, "memory://bucket/lake")
+    assert glob == "memory://bucket/lake/articles/*/*/*.parquet"
+    lake.register_lake(con, "memory://bucket/lake", "fetch_log")  # registering twice is fine
+    n = con.execute("select count(*) from read_parquet(?, hive_partitioning = false)", [glob]).fetchall()
+    assert n == [(4,)]
 
 
 def test_bad_partition_date_rejected(tmp_path):
