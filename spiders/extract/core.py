@@ -160,6 +160,18 @@ def _visible_text(root: etree._Element, anchor: etree._Element | None) -> tuple[
     return "".join(parts), anchor_pos
 
 
+def _mostly_links(body: str, tree: etree._Element) -> bool:
+    """A listing page's "body" is a column of linked headlines: most of its lines are link texts."""
+    lines = [ln for ln in body.splitlines() if len(ln.split()) >= 3]
+    if len(lines) < 5:
+        return False
+    anchors = {re.sub(r"\s+", " ", a.text_content()).strip().casefold() for a in tree.iter("a")}
+    anchors.discard("")
+    anchors = {a for a in anchors if len(a.split()) >= 3}
+    linked = sum(1 for ln in lines if any(ln.lstrip("-•* ").casefold().startswith(a) for a in anchors))
+    return linked >= 0.5 * len(lines)
+
+
 def _is_site_name(text: str, site_names: list[str], domain: str) -> bool:
     key = re.sub(r"\W+", "", text).casefold()
     names = [*site_names, domain, domain.split(".")[0] if domain else ""]
@@ -446,7 +458,7 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     typed = art is not None or og_type.startswith("article") or "articlebody" in micro
     path = urlsplit(url).path
     listing = (not typed and bool(ld.types & LISTING_TYPES)) or path in ("", "/") or (
-        not typed and len(tree.xpath("//h2/a | //h3/a | //h4/a")) >= 12)
+        not typed and (len(tree.xpath("//h2/a | //h3/a | //h4/a")) >= 12 or _mostly_links(body, tree)))
     is_article = word_count >= MIN_ARTICLE_WORDS and (typed or published is not None) and not listing
 
     return _record(

@@ -300,3 +300,29 @@ def test_picklable_and_fast():
     for _ in range(10):
         extract_article(data, "https://caliber.az/en/post/1")
     assert (time.perf_counter() - start) / 10 < 0.25
+
+
+def test_listing_of_linked_headlines_with_dates_is_not_article():
+    items = "".join(
+        f"<li><a href='/2025/11/{20 + i % 9}/politics/story-{i}'>Envoys meet again as peace talks enter phase {i}</a>"
+        f" <span class='date'>{20 + i % 9} November 2025 10:{10 + i}</span></li>" for i in range(20))
+    html = (f"<html lang='en'><head><title>Politics | The Example Post</title></head><body><main><h1>Politics</h1>"
+            f"<ul class='news-list'>{items}</ul></main></body></html>")
+    r = extract_article(html, "https://example.com/section/politics")
+    assert r["word_count"] >= 60
+    assert r["is_article"] is False
+
+
+def test_generic_section_labels_are_dropped():
+    head = ('<meta property="og:type" content="article"><meta property="og:site_name" content="Example News">'
+            '<meta property="article:section" content="Homepage">')
+    assert extract_article(_article_html(head), "https://example.com/a/1")["section"] is None
+    head = head.replace("Homepage", "Example News")
+    assert extract_article(_article_html(head), "https://example.com/a/1")["section"] is None
+
+
+def test_timezone_hint_overrides_source_zone():
+    r = extract_article(_page("caliber_en_like.html"), "https://caliber.az/en/post/x", source=_source(),
+                        hints={"timezone": "Europe/London"})
+    assert r["published_at"] == datetime(2025, 11, 30, 10, 10, tzinfo=UTC)
+    assert r["published_at_local"] == "2025-11-30T10:10:00+00:00"
