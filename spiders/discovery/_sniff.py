@@ -32,8 +32,10 @@ def head_text(body: bytes, limit: int = _HEAD_BYTES) -> str:
     return head.decode("latin-1")
 
 
-def root_element(head: str) -> str | None:
-    """Local name (lowercased, prefix dropped) of the first element, or None if none is visible."""
+def root_element(head: str, *, strict: bool = False) -> str | None:
+    """Local name (lowercased, prefix dropped) of the first element, or None if none is visible.
+
+    ``strict``: only an element right after the prolog counts (no junk before it)."""
     pos = 0
     while True:
         m = _PROLOG_ITEM.match(head, pos)
@@ -43,6 +45,8 @@ def root_element(head: str) -> str | None:
     m = _TAG.match(head, pos)
     if m:
         return m.group(1).rsplit(":", 1)[-1].lower()
+    if strict:
+        return None
     m = _TAG.search(head, pos)  # junk before the root (a stray PI, text): take the first tag seen
     return m.group(1).rsplit(":", 1)[-1].lower() if m else None
 
@@ -62,3 +66,26 @@ def charset_of(content_type: str | None) -> str | None:
         return None
     m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._\-]+)", content_type, re.I)
     return m.group(1).lower() if m else None
+
+
+_JUNK_WINDOW = 4096
+_XML_STARTS = (b"<?xml", b"<rss", b"<feed", b"<rdf:RDF", b"<urlset", b"<sitemapindex")
+
+
+def skip_leading_junk(body: bytes, wanted_roots: set[str]) -> tuple[bytes, int]:
+    """Cut text a server printed before the document (PHP warnings, a stray ``<br />``).
+
+    Only when the document does not already start with one of ``wanted_roots`` and the XML start
+    is within the first 4 KB. Returns the body and the number of bytes removed (0: unchanged).
+    """
+    if root_element(head_text(body), strict=True) in wanted_roots:
+        return body, 0
+    window = body[:_JUNK_WINDOW]
+    positions = [p for p in (window.find(mark) for mark in _XML_STARTS) if p > 0]
+    if not positions:
+        return body, 0
+    cut = min(positions)
+    rest = body[cut:]
+    if root_element(head_text(rest), strict=True) not in wanted_roots:
+        return body, 0
+    return rest, cut

@@ -18,7 +18,14 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from spiders.discovery._sniff import charset_of, declared_xml_encoding, first_char, head_text, root_element
+from spiders.discovery._sniff import (
+    charset_of,
+    declared_xml_encoding,
+    first_char,
+    head_text,
+    root_element,
+    skip_leading_junk,
+)
 from spiders.discovery.dates import parse_date
 from spiders.discovery.errors import DiscoveryError
 from spiders.discovery.safety import MAX_DECOMPRESSED_BYTES, maybe_gunzip, refuse_xml_entities
@@ -81,13 +88,21 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None, *,
     if first in "{[":
         return _parse_json(body, url, default_tz)
     refuse_xml_entities(body, url=url)
+    body, junk = skip_leading_junk(body, _FEED_ROOTS)
+    if junk:
+        head = head_text(body)
     root = root_element(head)
     if root is None and first != "<":
         raise DiscoveryError("parse_error", f"neither XML nor JSON: body starts with {head.lstrip()[:40]!r}",
                              url=url)
     if root is not None and root not in _FEED_ROOTS:
         raise DiscoveryError("not_a_feed", _not_a_feed_message(root, body, url), url=url)
-    return _parse_xml(body, url, content_type, default_tz)
+    result = _parse_xml(body, url, content_type, default_tz)
+    if junk:
+        result.recovered = True
+        result.warnings.insert(0, f"skipped {junk} bytes of text before the XML (a server warning?)")
+        log.warning("%s: %s", url, result.warnings[0])
+    return result
 
 
 def _encode_text(text: str) -> bytes:

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from spiders.discovery._sniff import first_char, head_text, root_element
+from spiders.discovery._sniff import first_char, head_text, root_element, skip_leading_junk
 from spiders.discovery.dates import parse_date
 from spiders.discovery.errors import DiscoveryError
 from spiders.discovery.safety import MAX_DECOMPRESSED_BYTES, maybe_gunzip, refuse_xml_entities
@@ -78,9 +78,16 @@ def parse_sitemap(body: bytes | str, url: str, *, default_tz: tzinfo | None = No
         raise DiscoveryError("parse_error", "empty sitemap body", url=url)
     if first == "{" or first == "[":
         raise DiscoveryError("not_a_sitemap", "JSON, not a sitemap", url=url)
+    refuse_xml_entities(body, url=url)
+    body, junk = skip_leading_junk(body, set(_SITEMAP_ROOTS) | _FEED_ROOTS)
+    if junk:
+        sitemap = parse_sitemap(body, url, default_tz=default_tz, max_bytes=max_bytes)
+        sitemap.recovered = True
+        sitemap.warnings.insert(0, f"skipped {junk} bytes of text before the XML (a server warning?)")
+        log.warning("%s: %s", url, sitemap.warnings[0])
+        return sitemap
     if first != "<":
         return _parse_text(body, url)
-    refuse_xml_entities(body, url=url)
     root = root_element(head)
     if root in _FEED_ROOTS:
         return _from_feed(body, url, default_tz, max_bytes)

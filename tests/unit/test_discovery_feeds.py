@@ -252,3 +252,13 @@ def test_feedburner_origlink_and_undefined_html_entity():
     assert feed[0].title == "Peace talks"  # &nbsp; decoded, whitespace normalised
     assert feed[0].published_at == datetime(2025, 11, 27, 10, 45, tzinfo=UTC)
     assert feed.recovered and "undefined entity" in feed.warnings[0]  # &nbsp; is not XML: said, not hidden
+
+
+@pytest.mark.parametrize("junk", [
+    b"\nWarning: Cannot modify header information - headers already sent in /var/www/feed.php on line 12\n",
+    b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
+])
+def test_text_before_the_xml_is_skipped_and_reported(junk):
+    feed = parse_feed(junk + load("rss2_wire.xml"), WIRE_URL)
+    assert len(feed) == 6 and feed.recovered
+    assert feed.warnings[0] == f"skipped {len(junk)} bytes of text before the XML (a server warning?)"

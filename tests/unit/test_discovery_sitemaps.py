@@ -248,3 +248,10 @@ def test_external_dtd_is_never_fetched(dtd_server):
     except DiscoveryError as exc:
         assert exc.kind == "parse_error"
     assert hits == []
+
+
+def test_text_before_the_xml_is_skipped_and_reported():
+    junk = b"<br />\n<b>Notice</b>: Undefined index: lang in <b>/srv/sitemap.php</b> on line <b>7</b><br />\n"
+    sm = parse_sitemap(junk + load("sitemap_index.xml"), "https://news.example.ua/sitemap.xml")
+    assert sm.kind == "index" and len(sm) == 3 and sm.recovered
+    assert sm.warnings[0].startswith(f"skipped {len(junk)} bytes of text before the XML")
