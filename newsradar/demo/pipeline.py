@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newsradar.demo.generator import DEFAULT_DAYS, DEFAULT_END_DATE, DEFAULT_PER_DAY, DEFAULT_SEED
-from newsradar.demo.server import DemoNewsroom
+from newsradar.demo.server import DemoNewsroom, ports_from_sources_yaml
 from newsradar.settings import Paths
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class LakeSummary:
     by_outlet_day: Counter = field(default_factory=Counter)  # (outlet, day) -> n
     undated: Counter = field(default_factory=Counter)
     partitions: int = 0
+    urls: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> int:
@@ -62,6 +63,7 @@ class DemoResult:
     disallowed_hits: dict[str, int]
     seconds: float
     manifest_articles: int
+    found: int = 0  # manifest articles whose URL is in the lake
 
 
 def lake_summary(paths: Paths, timezones: dict[str, str]) -> LakeSummary:
@@ -69,11 +71,15 @@ def lake_summary(paths: Paths, timezones: dict[str, str]) -> LakeSummary:
     (through the lake's filesystem layer, so an ``s3://`` lake works the same)."""
     from newsradar import lake
 
-    table = lake.read_table(paths.lake_uri, "articles", columns=["source_id", "language", "published_at"])
+    table = lake.read_table(paths.lake_uri, "articles", columns=["source_id", "url", "language", "published_at"])
     out = LakeSummary()
     out.partitions = len(lake.partitions(paths.lake_uri, "articles"))
     cols = table.to_pydict()
-    for sid, lang, pub in zip(cols["source_id"], cols["language"], cols["published_at"], strict=True):
+    for sid, url, lang, pub in zip(cols["source_id"], cols["url"], cols["language"], cols["published_at"],
+                                   strict=True):
+        if sid not in timezones:  # another source crawled into the same data folder
+            continue
+        out.urls.add(url)
         out.by_outlet[sid] += 1
         out.by_outlet_language[(sid, lang or "?")] += 1
         if pub is None:
@@ -104,7 +110,13 @@ def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS
     started = time.monotonic()
     demo_dir = paths.data_dir / "demo"
     say = console.print if console is not None else (lambda *a, **k: None)
-    with DemoNewsroom(seed=seed, days=days, per_day=per_day, end_date=end_date) as demo:
+    # a re-run into the same data folder serves on the same ports, so URLs (and article ids) stay the same
+    previous = ports_from_sources_yaml(demo_dir / "sources.yaml")
+    with DemoNewsroom(seed=seed, days=days, per_day=per_day, end_date=end_date,
+                      preferred_ports=previous) as demo:
+        for oid, (wanted, got) in demo.moved_ports.items():
+            say(f"[yellow]warning[/yellow]: port {wanted} of {oid} is taken; serving on {got}, so its URLs "
+                "differ from the previous run's and the lake will hold both versions")
         sources_file = demo.write_sources_yaml(demo_dir / "sources.yaml")
         manifest = demo.manifest
         manifest_file = demo_dir / "manifest.json"
@@ -121,9 +133,10 @@ def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS
         summary = run_crawl(demo.sources, paths, progress=progress, settings=settings)
         disallowed = demo.disallowed_hits()
         lake = lake_summary(paths, {o.id: o.timezone for o in demo.room.outlets})
+        found = sum(1 for a in manifest["articles"] if a["is_article"] and a["url"] in lake.urls)
         result = DemoResult(data_dir=paths.data_dir, sources_file=sources_file, manifest_file=manifest_file,
                             crawl=summary, lake=lake, disallowed_hits=disallowed,
-                            seconds=time.monotonic() - started, manifest_articles=n_articles)
+                            seconds=time.monotonic() - started, manifest_articles=n_articles, found=found)
         write_run_report(demo_dir / "run.json", result)
         if console is not None:
             print_summary(console, result, demo)
@@ -136,6 +149,7 @@ def write_run_report(path: Path, result: DemoResult) -> Path:
     """``<data>/demo/run.json``: what this demo run did (crawl summary, lake counts, robots check)."""
     crawl = result.crawl.to_dict() if hasattr(result.crawl, "to_dict") else None
     report = {"seconds": round(result.seconds, 2), "manifest_articles": result.manifest_articles,
+              "found": result.found,
               "crawl": crawl, "lake": result.lake.to_dict(), "disallowed_hits": result.disallowed_hits}
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
@@ -171,7 +185,7 @@ def print_summary(console, result: DemoResult, demo: DemoNewsroom) -> None:
             row = [lake.by_outlet_day.get((oid, d), 0) for oid in outlets]
             dt.add_row(d.isoformat(), *[str(n) for n in row], str(sum(row)))
         console.print(dt)
-    coverage = lake.total / result.manifest_articles if result.manifest_articles else 0.0
-    console.print(f"[bold]{lake.total}[/bold] articles in the lake of {result.manifest_articles} published "
-                  f"({coverage:.1%}); robots.txt-disallowed requests: {sum(result.disallowed_hits.values())}; "
-                  f"{result.seconds:.1f} s")
+    coverage = result.found / result.manifest_articles if result.manifest_articles else 0.0
+    console.print(f"[bold]{lake.total}[/bold] demo articles in the lake; {result.found} of the "
+                  f"{result.manifest_articles} published found ({coverage:.1%}); robots.txt-disallowed "
+                  f"requests: {sum(result.disallowed_hits.values())}; {result.seconds:.1f} s")

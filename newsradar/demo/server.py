@@ -80,9 +80,14 @@ class DemoNewsroom:
 
     def __init__(self, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS, per_day: int = DEFAULT_PER_DAY,
                  *, end_date: date = DEFAULT_END_DATE, port: int = 0, host_base: int = HOST_BASE,
-                 room: Newsroom | None = None):
+                 room: Newsroom | None = None, preferred_ports: dict[str, int] | None = None):
+        """``port`` 0 binds ephemeral ports. ``preferred_ports`` (outlet id -> port) are tried first and
+        silently replaced by an ephemeral port when taken (see ``moved_ports``): a re-run of the demo
+        keeps its URLs, so the lake does not get the same articles again under new URLs."""
         self.room = room or generate(seed=seed, days=days, per_day=per_day, end_date=end_date)
         self.port = port
+        self.preferred_ports = dict(preferred_ports or {})
+        self.moved_ports: dict[str, tuple[int, int]] = {}  # outlet id -> (wanted, got)
         self.host_base = host_base
         self.sites: dict[str, Site] = {}
         self._servers: list[_Server] = []
@@ -95,11 +100,21 @@ class DemoNewsroom:
             for outlet in self.room.outlets:
                 host = f"127.0.0.{self.host_base + outlet.host_index}"
                 handler = type(f"Handler_{outlet.id}", (_Handler,), {"lock": threading.Lock()})
-                try:
-                    server = _Server((host, self.port), handler)
-                except OSError as exc:
-                    raise UserError(f"cannot serve {outlet.name} on {host}:{self.port}: {exc.strerror or exc}") \
-                        from None
+                wanted = self.preferred_ports.get(outlet.id) if not self.port else None
+                server = None
+                if wanted:
+                    try:
+                        server = _Server((host, wanted), handler)
+                    except OSError:
+                        server = None
+                if server is None:
+                    try:
+                        server = _Server((host, self.port), handler)
+                    except OSError as exc:
+                        raise UserError(f"cannot serve {outlet.name} on {host}:{self.port}: "
+                                        f"{exc.strerror or exc}") from None
+                    if wanted:
+                        self.moved_ports[outlet.id] = (wanted, server.server_address[1])
                 base = f"http://{host}:{server.server_address[1]}"
                 site = Site(self.room, outlet, base)
                 handler.site = site
@@ -172,6 +187,22 @@ class DemoNewsroom:
         return out
 
 
+def ports_from_sources_yaml(path: str | Path) -> dict[str, int]:
+    """Outlet id -> port of a sources.yaml written by an earlier demo run (empty when unusable)."""
+    from urllib.parse import urlsplit
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        out = {}
+        for entry in data["sources"]:
+            port = urlsplit(entry["homepage"]).port
+            if port:
+                out[entry["id"]] = port
+        return out
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return {}
+
+
 def source_config(site: Site, outlet: Outlet) -> dict:
     """The sources.yaml entry for one outlet, with the per-site overrides its markup needs."""
     base = site.base
@@ -223,4 +254,4 @@ def source_config(site: Site, outlet: Outlet) -> dict:
     return entry
 
 
-__all__ = ["DemoNewsroom", "source_config"]
+__all__ = ["DemoNewsroom", "ports_from_sources_yaml", "source_config"]

@@ -183,3 +183,22 @@ def test_port_in_use_is_a_user_error():
         port = int(d.base_url("baku_chronicle").rsplit(":", 1)[1])
         with pytest.raises(UserError, match="cannot serve"):
             DemoNewsroom(seed=1, days=1, per_day=1, host_base=70, port=port).start()
+
+
+def test_rerun_keeps_ports_from_previous_sources_yaml(tmp_path):
+    from newsradar.demo.server import ports_from_sources_yaml
+
+    with DemoNewsroom(seed=1, days=1, per_day=1, host_base=80) as first:
+        first.write_sources_yaml(tmp_path / "sources.yaml")
+        urls = [s.homepage for s in first.sources]
+    ports = ports_from_sources_yaml(tmp_path / "sources.yaml")
+    assert len(ports) == 5
+    with DemoNewsroom(seed=1, days=1, per_day=1, host_base=80, preferred_ports=ports) as second:
+        assert [s.homepage for s in second.sources] == urls and not second.moved_ports
+        # a taken port falls back to an ephemeral one, and says so
+        busy = {oid: int(s.base.rsplit(":", 1)[1]) for oid, s in second.sites.items()}
+        with DemoNewsroom(seed=1, days=1, per_day=1, host_base=80, preferred_ports=busy) as third:
+            assert set(third.moved_ports) == set(busy)
+    assert ports_from_sources_yaml(tmp_path / "missing.yaml") == {}
+    (tmp_path / "bad.yaml").write_text("sources: [1, 2")
+    assert ports_from_sources_yaml(tmp_path / "bad.yaml") == {}
