@@ -70,6 +70,12 @@ def _selected_point(event: object) -> tuple[date | None, str | None]:
     return day, point.get("source_id")
 
 
+def titled(title: str, chart):
+    """Show ``title`` as a heading above the chart (Vega titles get clipped inside Streamlit)."""
+    st.markdown(f"**{md_escape(title)}**")
+    return chart
+
+
 def show_articles(df: pd.DataFrame, *, heading: str, key: str) -> None:
     if df.empty:
         st.info("No articles for this selection.")
@@ -168,13 +174,13 @@ def outlets_tab(con: duckdb.DuckDBPyConnection, topic: str, label: str, f: q.Fil
     if comp.empty or int(comp["matching_articles"].sum()) == 0:
         st.info("No topic coverage for these outlets and dates.")
         return
-    st.altair_chart(charts.outlet_share_chart(comp, title="Share of each outlet's articles, per topic"))
+    st.altair_chart(titled("Share of each outlet's articles, per topic", charts.outlet_share_chart(comp)))
     focus = comp[comp["topic_id"] == topic]
     if not focus.empty and int(focus["matching_articles"].sum()) > 0:
-        st.altair_chart(charts.share_of_voice_bar(focus, title=f"{label}: share of voice over the period"))
+        st.altair_chart(titled(f"{label}: share of voice over the period", charts.share_of_voice_bar(focus)))
         sov = q.share_of_voice_daily(con, topic, f)
         if not sov.empty:
-            st.altair_chart(charts.share_of_voice_chart(sov, title=f"{label}: share of voice per day"))
+            st.altair_chart(titled(f"{label}: share of voice per day", charts.share_of_voice_chart(sov)))
     else:
         st.info(f"No articles match the topic “{label}” for these outlets and dates.")
     st.dataframe(comp.drop(columns=["topic_id", "source_id"]), hide_index=True)
@@ -186,7 +192,7 @@ def cooccurrence_tab(con: duckdb.DuckDBPyConnection, f: q.Filters) -> None:
         st.info("No two topics share an article for these dates.")
         return
     st.altair_chart(
-        charts.cooccurrence_heatmap(co, title="Topic co-occurrence (Jaccard; numbers: shared articles)")
+        titled("Topic co-occurrence (Jaccard; numbers: shared articles)", charts.cooccurrence_heatmap(co))
     )
 
 
@@ -195,7 +201,7 @@ def entities_tab(con: duckdb.DuckDBPyConnection, topic: str, label: str, f: q.Fi
     if top.empty:
         st.info(f"No people, places or organisations found in “{label}” articles for these filters.")
         return
-    st.altair_chart(charts.entity_bar_chart(top, title=f"{label}: top people, places and organisations"))
+    st.altair_chart(titled(f"{label}: top people, places and organisations", charts.entity_bar_chart(top)))
     ranked = top.sort_values(["articles", "entity_id"], ascending=[False, True])
     names = dict(zip(ranked["entity_id"], ranked["entity_name"], strict=False))
     chosen = st.multiselect(
@@ -209,7 +215,7 @@ def entities_tab(con: duckdb.DuckDBPyConnection, topic: str, label: str, f: q.Fi
         tl = q.entity_timeline(con, topic, chosen, f)
         if not tl.empty:
             st.altair_chart(
-                charts.entity_timeline_chart(tl, title="Articles of the topic mentioning each entity")
+                titled("Articles of the topic mentioning each entity", charts.entity_timeline_chart(tl))
             )
 
 
@@ -226,7 +232,9 @@ def health_tab(con: duckdb.DuckDBPyConnection, f: q.Filters) -> None:
             "missing data, not missing coverage."
         )
     st.dataframe(summary.drop(columns=["source_id"]), hide_index=True)
-    st.altair_chart(charts.health_chart(health, title="Articles extracted per crawl day (red crosses: gaps)"))
+    st.altair_chart(
+        titled("Articles extracted per crawl day (red crosses: gaps)", charts.health_chart(health))
+    )
     failed = health[health["failures"] > 0]
     if not failed.empty:
         st.caption("Days with failures")
@@ -266,7 +274,7 @@ def adhoc_tab(con: duckdb.DuckDBPyConnection, f: q.Filters) -> None:
         return
     st.metric("Matching articles", total)
     event = st.altair_chart(
-        charts.adhoc_chart(daily, title="Ad-hoc query: share of each outlet's articles"),
+        titled("Ad-hoc query: share of each outlet's articles", charts.adhoc_chart(daily)),
         on_select="rerun",
         key="adhoc_chart",
         selection_mode=charts.PICK,

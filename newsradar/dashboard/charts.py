@@ -121,7 +121,7 @@ def outlet_share_chart(
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("topic:N", title=None),
+            x=alt.X("topic:N", title=None, axis=alt.Axis(labelAngle=0)),
             xOffset="source:N",
             y=alt.Y("share:Q", title="share of the outlet's articles", axis=alt.Axis(format="%")),
             color=alt.Color("source:N", title="outlet", scale=OUTLET_COLORS),
@@ -171,7 +171,7 @@ def share_of_voice_bar(
         .encode(
             y=alt.Y("source:N", title=None, sort="-x"),
             x=alt.X("share_of_voice:Q", title="share of voice", axis=alt.Axis(format="%")),
-            color=alt.Color("source:N", legend=None),
+            color=alt.Color("source:N", legend=None, scale=OUTLET_COLORS),
             tooltip=["source:N", "matching_articles:Q", alt.Tooltip("share_of_voice:Q", format=".1%")],
         )
         .properties(title=title, height=alt.Step(24) if height is None else height, width=width)
