@@ -121,11 +121,15 @@ class _Progress:
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            TextColumn("{task.fields[pages]} pages, {task.fields[articles]} articles, {task.fields[failed]} failed"),
+            TextColumn(
+                "{task.fields[pages]} pages, {task.fields[articles]} articles, {task.fields[failed]} failed"
+            ),
             TimeElapsedColumn(),
             transient=False,
         )
-        self.tasks = {sid: self.progress.add_task(sid, total=None, pages=0, articles=0, failed=0) for sid in crawlers}
+        self.tasks = {
+            sid: self.progress.add_task(sid, total=None, pages=0, articles=0, failed=0) for sid in crawlers
+        }
         self.loop = None
 
     def start(self) -> None:
@@ -179,7 +183,9 @@ def run_crawl(
         logging.getLogger(name).setLevel(max(root_level, logging.INFO))
     process = CrawlerProcess(scrapy_conf)
     for name in ("scrapy", "twisted", "protego"):
-        logging.getLogger(name).setLevel(max(root_level, logging.INFO if name == "scrapy" else logging.WARNING))
+        logging.getLogger(name).setLevel(
+            max(root_level, logging.INFO if name == "scrapy" else logging.WARNING)
+        )
     crawlers = {}
     errors: dict[str, str] = {}
     for src in sources:
@@ -231,7 +237,9 @@ def run_crawl_subprocess(
         spec.write_text(json.dumps(crawl_spec(sources, paths, crawl_date=crawl_date, since=since, until=until,
                                               progress=progress, settings=settings, run_id=run_id)))  # fmt: skip
         proc = subprocess.run(
-            [sys.executable, "-m", "newsradar.crawl", str(spec), str(result)], timeout=timeout, env=os.environ.copy()
+            [sys.executable, "-m", "newsradar.crawl", str(spec), str(result)],
+            timeout=timeout,
+            env=os.environ.copy(),
         )
         if proc.returncode != 0 or not result.exists():
             raise RuntimeError(f"crawl subprocess failed with exit code {proc.returncode}")

@@ -74,7 +74,9 @@ def _list_files(fs: pafs.FileSystem, path: str) -> list[pafs.FileInfo]:
 
 def _parquet_files(fs: pafs.FileSystem, path: str) -> list[str]:
     return sorted(
-        i.path for i in _list_files(fs, path) if i.base_name.endswith(".parquet") and not i.base_name.startswith(("_", "."))
+        i.path
+        for i in _list_files(fs, path)
+        if i.base_name.endswith(".parquet") and not i.base_name.startswith(("_", "."))
     )
 
 
@@ -162,7 +164,9 @@ def dedupe_latest(table: pa.Table, key: str, order: str = "fetched_at") -> pa.Ta
     return table.take(keep.take(pc.sort_indices(keep)))
 
 
-def _write_atomic(fs: pafs.FileSystem, part: str, final_name: str, table: pa.Table, replaces: list[str]) -> str:
+def _write_atomic(
+    fs: pafs.FileSystem, part: str, final_name: str, table: pa.Table, replaces: list[str]
+) -> str:
     tmp = posixpath.join(part, f"{TMP_PREFIX}{final_name}.merge{INPROGRESS_SUFFIX}")
     final = posixpath.join(part, final_name)
     meta = dict(table.schema.metadata or {})
@@ -236,7 +240,9 @@ class PartitionWriter:
             return None
         self._writer.close()
         self._stream.close()  # type: ignore[attr-defined]
-        existing = [p for p in _parquet_files(self.fs, self.part) if posixpath.basename(p) != f"{self.run_id}.parquet"]
+        existing = [
+            p for p in _parquet_files(self.fs, self.part) if posixpath.basename(p) != f"{self.run_id}.parquet"
+        ]
         with self.fs.open_input_file(self.tmp_path) as fh:
             new = pq.read_table(fh)
         merged = pa.concat_tables([_read_files(self.fs, existing, self.schema), _conform(new, self.schema)])
@@ -281,7 +287,10 @@ def known_articles(lake_uri: str, source_id: str) -> dict[str, tuple[datetime, d
     table = dataset.to_table(columns=["url", "fetched_at", "modified_at"])
     out: dict[str, tuple[datetime, datetime | None]] = {}
     for url, fetched, modified in zip(
-        table["url"].to_pylist(), table["fetched_at"].to_pylist(), table["modified_at"].to_pylist(), strict=True
+        table["url"].to_pylist(),
+        table["fetched_at"].to_pylist(),
+        table["modified_at"].to_pylist(),
+        strict=True,
     ):
         prev = out.get(url)
         if prev is None or fetched > prev[0]:
@@ -335,7 +344,9 @@ def compact(lake_uri: str, table: str, source_id: str | None = None) -> int:
     return done
 
 
-def read_table(lake_uri: str, table: str, source_id: str | None = None, columns: list[str] | None = None) -> pa.Table:
+def read_table(
+    lake_uri: str, table: str, source_id: str | None = None, columns: list[str] | None = None
+) -> pa.Table:
     """Read a whole lake table (or one source) into Arrow; for tests and small tools."""
     fs, root = filesystem(lake_uri)
     base = posixpath.join(root, table, f"source={source_id}") if source_id else posixpath.join(root, table)

@@ -126,7 +126,9 @@ class FixtureServer:
 
     def start(self) -> FixtureServer:
         self._server = _Server((self.host, 0), self._routes)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

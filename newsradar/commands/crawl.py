@@ -24,11 +24,15 @@ def register(subparsers) -> None:
         "unless the input is invalid (2).",
     )
     p.add_argument("--source", action="append", metavar="ID", help="source id to crawl (repeatable)")
-    p.add_argument("--since", type=_date, metavar="DATE", help="only entries dated on or after DATE (backfill)")
+    p.add_argument(
+        "--since", type=_date, metavar="DATE", help="only entries dated on or after DATE (backfill)"
+    )
     p.add_argument("--until", type=_date, metavar="DATE", help="only entries dated on or before DATE")
     p.add_argument("--crawl-date", type=_date, metavar="DATE", help="partition date (default: today, UTC)")
     p.add_argument("--data-dir", metavar="DIR", help="data folder (default: $NEWSRADAR_DATA_DIR or ./data)")
-    p.add_argument("--sources", metavar="FILE", help="sources file (default: $NEWSRADAR_SOURCES or sources.yaml)")
+    p.add_argument(
+        "--sources", metavar="FILE", help="sources file (default: $NEWSRADAR_SOURCES or sources.yaml)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no live progress display")
     p.set_defaults(func=run)
 

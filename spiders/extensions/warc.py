@@ -91,7 +91,9 @@ class WarcWriterExtension:
             try:
                 reason = HTTPStatus(status).phrase if status in _KNOWN_STATUS else "Unknown"
                 http = StatusAndHeaders(f"{status} {reason}", headers, protocol="HTTP/1.1")
-                record = self.writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http)
+                record = self.writer.create_warc_record(
+                    url, "response", payload=BytesIO(body), http_headers=http
+                )
                 self.writer.write_record(record)
                 self.records += 1
             except Exception as exc:  # a broken record must not stop the crawl

@@ -34,7 +34,11 @@ class FetchLogPipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.writer = PartitionWriter(
-            spider.paths.lake_uri, "fetch_log", spider.source.id, spider.crawl_date, spider.run_id,
+            spider.paths.lake_uri,
+            "fetch_log",
+            spider.source.id,
+            spider.crawl_date,
+            spider.run_id,
             row_group_size=self.crawler.settings.getint("NEWSRADAR_LAKE_ROW_GROUP_SIZE", 1000),
         )
 

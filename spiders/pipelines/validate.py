@@ -13,12 +13,27 @@ from scrapy.exceptions import DropItem
 from spiders.items import ArticleItem
 
 _STR = ("url", "source_id", "run_id")
-_OPT_STR = ("canonical_url", "domain", "language", "title", "subtitle", "body", "section", "date_source",
-            "content_hash", "image_url", "extractor")
+_OPT_STR = (
+    "canonical_url",
+    "domain",
+    "language",
+    "title",
+    "subtitle",
+    "body",
+    "section",
+    "date_source",
+    "content_hash",
+    "image_url",
+    "extractor",
+)
 _OPT_INT = ("http_status", "word_count", "views", "simhash")
 _OPT_TS = ("published_at", "modified_at")
-_INT_RANGES = {"http_status": (0, 2**15 - 1), "word_count": (0, 2**31 - 1), "views": (0, 2**63 - 1),
-               "simhash": (0, 2**64 - 1)}
+_INT_RANGES = {
+    "http_status": (0, 2**15 - 1),
+    "word_count": (0, 2**31 - 1),
+    "views": (0, 2**63 - 1),
+    "simhash": (0, 2**64 - 1),
+}
 
 
 class InvalidItem(DropItem):

@@ -220,7 +220,11 @@ class NewsSpider(scrapy.Spider):
         if sitemap.kind == "index":
             for entry in sitemap.entries:
                 lastmod = _as_utc(entry.lastmod)
-                if self.since and lastmod is not None and lastmod.astimezone(self.source.tz).date() < self.since:
+                if (
+                    self.since
+                    and lastmod is not None
+                    and lastmod.astimezone(self.source.tz).date() < self.since
+                ):
                     continue  # nothing in it can be newer than its lastmod
                 if self._schedule_once(entry.loc):
                     yield self._request(entry.loc, self.parse_sitemap, kind="sitemap", via="sitemap")
@@ -358,8 +362,12 @@ class NewsSpider(scrapy.Spider):
         url = request.meta.get("newsradar_url", request.url)
         response = getattr(failure.value, "response", None)
         if response is not None:
-            row = self._row(url, outcome, kind=kw.get("kind"), via=kw.get("via"), response=response, error=message)
+            row = self._row(
+                url, outcome, kind=kw.get("kind"), via=kw.get("via"), response=response, error=message
+            )
         else:
-            row = self._row(url, outcome, kind=kw.get("kind"), via=kw.get("via"), status=status, error=message)
+            row = self._row(
+                url, outcome, kind=kw.get("kind"), via=kw.get("via"), status=status, error=message
+            )
         log.info("%s %s: %s", outcome, url, message)
         yield row

@@ -116,8 +116,12 @@ def test_feed_and_listing_and_alternate_discovery(tmp_path, fixture_server):
     site_with_articles(feed_srv, range(1, 6))
     entries = [(feed_srv.url(art_path(n)), T0 - timedelta(hours=n)) for n in range(1, 6)]
     feed_srv.routes["/feed.xml"] = xml_route(rss(feed_srv.base, entries[:3]), "application/rss+xml")
-    feed_srv.routes["/wrong-type.xml"] = xml_route(rss(feed_srv.base, entries[3:]), "text/html; charset=utf-8")
-    feed_src = make_source(feed_srv, "feeds", feeds=[feed_srv.url("/feed.xml"), feed_srv.url("/wrong-type.xml")])
+    feed_srv.routes["/wrong-type.xml"] = xml_route(
+        rss(feed_srv.base, entries[3:]), "text/html; charset=utf-8"
+    )
+    feed_src = make_source(
+        feed_srv, "feeds", feeds=[feed_srv.url("/feed.xml"), feed_srv.url("/wrong-type.xml")]
+    )
 
     list_srv = fixture_server(host="127.0.0.3")
     site_with_articles(list_srv, range(1, 9))
@@ -196,7 +200,9 @@ def test_sitemaps_robots_and_failures(tmp_path, fixture_server):
     news.append((sm.url(private), T0, T0))
     sm.routes["/sitemap-news.xml"] = xml_route(news_urlset(news))
     sm.routes["/sitemap-archive.xml.gz"] = Route(
-        body=gz(plain_urlset([sm.url(art_path(5)), sm.url(art_path(6)), "https://elsewhere.example/news/2026/x"])),
+        body=gz(
+            plain_urlset([sm.url(art_path(5)), sm.url(art_path(6)), "https://elsewhere.example/news/2026/x"])
+        ),
         content_type="application/x-gzip",
     )
     sm.routes["/broken-sitemap.xml"] = xml_route("<urlset><url><loc>http://oops</url>", "application/xml")
@@ -218,8 +224,12 @@ def test_sitemaps_robots_and_failures(tmp_path, fixture_server):
     fl.routes[p("slow")] = Route(body=article_html(fl.base, p("slow"), 4), delay=4.0)
     fl.routes[p("huge")] = Route(body=article_html(fl.base, p("huge"), 5) + "<!--" + "x" * 300_000 + "-->")
     fl.routes[p("bomb")] = Route(raw_gzip=gzip.compress(b"\0" * (20 * 1024 * 1024)))
-    fl.routes[p("pogoda", "ru")] = Route(body=article_cp1251(7), content_type="text/html; charset=windows-1251")
-    fl.routes[p("about-us")] = Route(body="<html><head><title>About</title></head><body><p>Contact</p></body></html>")
+    fl.routes[p("pogoda", "ru")] = Route(
+        body=article_cp1251(7), content_type="text/html; charset=windows-1251"
+    )
+    fl.routes[p("about-us")] = Route(
+        body="<html><head><title>About</title></head><body><p>Contact</p></body></html>"
+    )
     names = ["story-1", "story-2", "busy", "missing", "broken", "forbidden", "loop-a", "slow", "huge", "bomb",
              "about-us"]  # fmt: skip
     entries = [(fl.url(p(n)), T0) for n in names] + [(fl.url(p("pogoda", "ru")), T0)]
@@ -241,7 +251,9 @@ def test_sitemaps_robots_and_failures(tmp_path, fixture_server):
     assert got[sm.url(private)] == "robots_denied"
     assert got["https://elsewhere.example/news/2026/x"] == "offsite"
     assert private not in sm.paths()
-    assert sorted(a["url"] for a in articles(paths, "sitemaps")) == sorted(sm.url(art_path(n)) for n in range(1, 7))
+    assert sorted(a["url"] for a in articles(paths, "sitemaps")) == sorted(
+        sm.url(art_path(n)) for n in range(1, 7)
+    )
     by_url = {a["url"]: a for a in articles(paths, "sitemaps")}
     assert by_url[sm.url(art_path(1))]["published_at"] == T0 - timedelta(hours=1)
 
@@ -394,11 +406,12 @@ def test_kill_9_mid_run_then_rerun(tmp_path, fixture_server):
         srv.routes[art_path(n)].delay = 0.5
     spec = tmp_path / "spec.json"
 
-
     settings = {**TEST_SETTINGS, "NEWSRADAR_LAKE_ROW_GROUP_SIZE": 2}  # flush often: a partial file exists
     spec.write_text(json.dumps(crawl_spec([src], paths, crawl_date=CRAWL_DATE, settings=settings)))
     srv.clear_log()
-    proc = subprocess.Popen([sys.executable, "-m", "newsradar.crawl", str(spec), str(tmp_path / "result.json")])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsradar.crawl", str(spec), str(tmp_path / "result.json")]
+    )
     try:
         deadline = time.monotonic() + 60
         part = Path(paths.lake_uri) / "articles" / "source=killed" / f"crawl_date={CRAWL_DATE}"

@@ -50,7 +50,10 @@ def test_items_have_exactly_the_lake_schema_fields():
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("HTTPS://Example.ORG/News/1?utm_source=tw&utm_medium=x&id=3#frag", "https://example.org/News/1?id=3"),
+        (
+            "HTTPS://Example.ORG/News/1?utm_source=tw&utm_medium=x&id=3#frag",
+            "https://example.org/News/1?id=3",
+        ),
         ("https://example.org:443/a?fbclid=1&gclid=2&b=2&a=1", "https://example.org/a?b=2&a=1"),
         ("http://example.org:8080", "http://example.org:8080/"),
         ("https://example.org/a?q=", "https://example.org/a?q="),
@@ -69,7 +72,9 @@ def test_article_id_is_sha256_of_normalised_url():
 
 
 def test_normalise_pipeline_cleans_whitespace_and_sets_id():
-    item = article(body="First  line\t here \n\n\n\n second\u00a0para ", authors=[" Ann ", "Ann", ""], tags=["x "])
+    item = article(
+        body="First  line\t here \n\n\n\n second\u00a0para ", authors=[" Ann ", "Ann", ""], tags=["x "]
+    )
     out = NormalisePipeline().process_item(item)
     assert out.url == "https://example.org/news/1?id=3"
     assert out.article_id == article_id_for(out.url)
@@ -121,9 +126,16 @@ def _http_error(status: int) -> HttpError:
         (twerr.DNSLookupError(), "dns"),
         (DownloadConnectionRefusedError("refused"), "connection"),
         (twerr.ConnectionRefusedError(), "connection"),
-        (DownloadCancelledError("Expected to receive 9 bytes which is larger than download max size"), "too_large"),
-        (IgnoreRequest("Ignored response because its body exceeded DOWNLOAD_MAXSIZE during decompression."),
-         "decompression_bomb"),  # fmt: skip
+        (
+            DownloadCancelledError("Expected to receive 9 bytes which is larger than download max size"),
+            "too_large",
+        ),
+        (
+            IgnoreRequest(
+                "Ignored response because its body exceeded DOWNLOAD_MAXSIZE during decompression."
+            ),
+            "decompression_bomb",
+        ),  # fmt: skip
         (IgnoreRequest("max redirections reached"), "redirect_loop"),
         (IgnoreRequest("Forbidden by robots.txt"), "robots_denied"),
         (DiscoveryError("xml_bomb", "entity declarations refused"), "xml_bomb"),
@@ -161,7 +173,13 @@ def test_summary_from_stats_and_round_trip():
     stats = {"newsradar/pages_fetched": 9, "newsradar/outcome/article": 5, "newsradar/outcome/not_article": 2,
              "newsradar/outcome/unchanged": 1, "newsradar/outcome/http_404": 2, "finish_reason": "finished"}  # fmt: skip
     s = SourceSummary.from_stats("demo", stats)
-    assert (s.pages_fetched, s.articles, s.not_articles, s.unchanged, s.failures) == (9, 5, 2, 1, {"http_404": 2})
+    assert (s.pages_fetched, s.articles, s.not_articles, s.unchanged, s.failures) == (
+        9,
+        5,
+        2,
+        1,
+        {"http_404": 2},
+    )
     summary = CrawlSummary(run_id=new_run_id(NOW), crawl_date=date(2026, 3, 2), sources={"demo": s})
     assert summary.run_id.startswith("20260302T120000000Z-")
     assert CrawlSummary.from_dict(summary.to_dict()) == summary

@@ -126,7 +126,13 @@ def test_known_articles_latest_version(tmp_path):
         w.write_many(article(i) for i in range(3))
     mod = T0 + timedelta(hours=1)
     with lake.PartitionWriter(str(tmp_path), "articles", "demo", DAY + timedelta(days=1), "r2") as w:
-        w.write({**article(1, fetched=T0 + timedelta(days=1)), "modified_at": mod, "crawl_date": DAY + timedelta(days=1)})
+        w.write(
+            {
+                **article(1, fetched=T0 + timedelta(days=1)),
+                "modified_at": mod,
+                "crawl_date": DAY + timedelta(days=1),
+            }
+        )
     known = lake.known_articles(str(tmp_path), "demo")
     assert set(known) == {f"https://example.org/news/{i}" for i in range(3)}
     assert known["https://example.org/news/1"] == (T0 + timedelta(days=1), mod)
@@ -141,7 +147,9 @@ def test_compact_merges_partition_files(tmp_path):
     import pyarrow as pa
 
     for i in range(4):  # small files written by some other tool, with a duplicate
-        t = pa.Table.from_pylist([article(i), article(0, fetched=T0 + timedelta(minutes=i))], schema=lake.ARTICLE_SCHEMA)
+        t = pa.Table.from_pylist(
+            [article(i), article(0, fetched=T0 + timedelta(minutes=i))], schema=lake.ARTICLE_SCHEMA
+        )
         pq.write_table(t, f"{part}/f{i}.parquet")
     assert lake.compact(str(tmp_path), "articles") == 1
     files = part_files(tmp_path)
@@ -158,7 +166,9 @@ def test_register_lake_local_glob_reads_with_duckdb(tmp_path):
         w.write_many(article(i) for i in range(3))
     con = duckdb.connect()
     glob = lake.register_lake(con, str(tmp_path))
-    n = con.execute("select count(*) from read_parquet(?, hive_partitioning = false)", [glob]).fetchall()[0][0]
+    n = con.execute("select count(*) from read_parquet(?, hive_partitioning = false)", [glob]).fetchall()[0][
+        0
+    ]
     assert n == 3
 
 
