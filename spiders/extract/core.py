@@ -64,6 +64,8 @@ _DATE_CHARS = re.compile(r"[\d\s:.,/|\-–—]+|\b(?:at|on|published|updated|pos
                          re.I)
 _GENERIC_SECTIONS = {"home", "homepage", "home page", "front page", "frontpage", "main", "all", "index",
                      "главная", "главная страница", "все", "ana səhifə"}
+_UPDATED = re.compile(r"(?:updated|modified|last edited|обновлено|изменено|оновлено|yeniləndi|mis à jour|actualizado"
+                      r"|aggiornato|aktualisiert)\W*(?:on|at|:)?\s*$", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "option"}
 _ALLCAPS = re.compile(r"^[^\W\d_][^\W\d_\s&/-]*(?:[\s&/-]+[^\W\d_]+)*$")
@@ -611,7 +613,10 @@ def _page_date(tree: etree._Element, head_text: str, tz: tzinfo, formats: list[s
 
     # a date printed with a time, then a standalone date, then the first date: captions and
     # related-story widgets mention dates, the article's own stamp stands alone or carries a time
-    return min(found, key=lambda f: (not f.has_time, not standalone(f), f.start))
+    def updated(f: FoundDate) -> bool:
+        return bool(_UPDATED.search(head_text[max(0, f.start - 25): f.start]))
+
+    return min(found, key=lambda f: (updated(f), not f.has_time, not standalone(f), f.start))
 
 
 def _section_from_markup(tree: etree._Element, h1_text: str | None) -> str | None:

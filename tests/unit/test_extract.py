@@ -326,3 +326,10 @@ def test_timezone_hint_overrides_source_zone():
                         hints={"timezone": "Europe/London"})
     assert r["published_at"] == datetime(2025, 11, 30, 10, 10, tzinfo=UTC)
     assert r["published_at_local"] == "2025-11-30T10:10:00+00:00"
+
+
+def test_published_stamp_preferred_over_updated_stamp():
+    extra = "<p class='meta'>Updated: 2 March 2024 18:00</p><p class='meta'>Published: 1 March 2024 09:15</p>"
+    r = extract_article(_article_html("<title>x</title>", extra=extra), "https://example.com/a/x")
+    assert r["published_at"] == datetime(2024, 3, 1, 9, 15, tzinfo=UTC)
+    assert r["date_source"] == "page_text"
