@@ -227,10 +227,6 @@ def _wc(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def _same_day(a: datetime, b) -> bool:
-    return a.date() == b
-
-
 # --------------------------------------------------------------------------------------------------
 # the extractor
 
@@ -293,7 +289,12 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
                 break
         title = clean_title(title, site_names=site_names, domain=domain, headline=h1_text)
 
-    # ---- overrides: strip before body extraction
+    # ---- per-source selectors are read before `strip` removes anything
+    ov: dict[str, list[str]] = {}
+    if overrides:
+        for name in ("date", "section", "byline", "views"):
+            query = getattr(overrides, name)
+            ov[name] = _select(sel, query) if query else []
     if overrides and overrides.strip:
         for query in overrides.strip:
             for el in _select_elements(sel, query):
@@ -306,10 +307,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
         head_text = page_text[:4000]
     else:
         head_text = page_text[max(0, anchor - 400): anchor + 2500]
-    tz_date_only = tz
-
     def date_only(line: str) -> bool:
-        found = find_text_dates(line, tz_date_only, limit=1)
+        found = find_text_dates(line, tz, limit=1)
         if not found:
             return False
         stripped = re.sub(r"[\d\s:.,/|\-–—]+", " ", line).strip()
@@ -350,8 +349,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     published: FoundDate | None = None
     date_source = None
     formats = list(overrides.date_formats) if overrides else []
-    if overrides and overrides.date:
-        for t in _select(sel, overrides.date):
+    if ov.get("date"):
+        for t in ov["date"]:
             published = parse_structured_date(t, tz, formats) or _first_text_date(t, tz)
             if published:
                 date_source = "page_text"
@@ -393,8 +392,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
 
     # ---- section, authors, tags, image, views
     section = None
-    if overrides and overrides.section:
-        got = _select(sel, overrides.section)
+    if ov.get("section"):
+        got = ov["section"]
         section = got[0] if got else None
     section = section or (art.section if art else None) or first_meta(
         meta, "article:section", "parsely-section", "og:article:section", "section", "category") or micro.get(
@@ -404,8 +403,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
         section = None  # "Homepage", "All", or the site's own name: not a section
 
     authors: list[str] = []
-    if overrides and overrides.byline:
-        authors = _select(sel, overrides.byline)
+    if ov.get("byline"):
+        authors = list(ov["byline"])
     if not authors and art:
         authors = list(art.authors)
     if not authors and micro.get("author"):
@@ -426,8 +425,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     image = urljoin(url, image) if image else None
 
     views = None
-    if overrides and overrides.views:
-        for t in _select(sel, overrides.views):
+    if ov.get("views"):
+        for t in ov["views"]:
             m = re.search(overrides.views_regex, t)
             if m:
                 views = _views_int(m.group(1) if m.groups() else m.group(0))

@@ -333,3 +333,11 @@ def test_published_stamp_preferred_over_updated_stamp():
     r = extract_article(_article_html("<title>x</title>", extra=extra), "https://example.com/a/x")
     assert r["published_at"] == datetime(2024, 3, 1, 9, 15, tzinfo=UTC)
     assert r["date_source"] == "page_text"
+
+
+def test_override_values_are_read_before_strip():
+    src = _source(overrides={"views": ".hits::text", "strip": [".hits", ".promo"]})
+    extra = "<span class='hits'>Views: 4 321</span><div class='promo'><p>Buy our app.</p></div>"
+    r = extract_article(_article_html("<title>x</title>", extra=extra), "https://caliber.az/en/post/3", source=src)
+    assert r["views"] == 4321
+    assert "Views" not in r["body"] and "Buy our app" not in r["body"]
