@@ -204,3 +204,25 @@ def test_hostile_adhoc_pattern_is_data(warehouse, tmp_path):
         assert q.article_count(c) == warehouse.articles
     finally:
         c.close()
+
+
+def test_sample_warehouse_follows_the_table_contract(con):
+    """tests/dashboard_warehouse.py must keep the columns of docs/tables.md (the dashboard is tested on it)."""
+    doc = (Path(__file__).parents[2] / "docs" / "tables.md").read_text(encoding="utf-8")
+    contract: dict[str, list[str]] = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[1] != "grain":
+            contract[cells[0].strip("`")] = [c.split("(")[0].strip().strip("`") for c in cells[2].split(",")]
+    assert set(q.REQUIRED_TABLES) <= set(contract)
+    for table, columns in contract.items():
+        if columns[0].startswith("same columns"):
+            columns = [c for c in contract["topic_daily"] if c != "source_id"]
+        actual = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+                [table],
+            ).fetchall()
+        ]
+        assert actual == columns, table
