@@ -515,6 +515,7 @@ RU: dict[str, dict[str, list[str]]] = {
             "Санкционный список расширен на {n10} компаний",
             "Новые санкции против судоходных компаний вступили в силу",
             "{p1s} назвал новые санкции незаконными",
+            "Банки в {city_prep} ужесточили проверку переводов",
         ],
         "lead": [
             "Европейский союз согласовал новый пакет санкций против {n10} компаний, обвиняемых в поставках "
@@ -540,6 +541,7 @@ RU: dict[str, dict[str, list[str]]] = {
             "Лидер чемпионата «{team}» сыграл вничью",
             "Поздний гол решил исход матча в {city_prep}",
             "«{team}» поднялся на {ordinal} место в чемпионате",
+            "«{team}» вышел в групповой этап еврокубков",
         ],
         "lead": [
             "«{team}» выиграл выездной матч в {city_prep} со счётом {score} благодаря голу в "
@@ -649,6 +651,31 @@ QUOTES_RU = [
 ]
 
 TEMPLATES = {"en": EN, "ru": RU}
+
+# Which headlines fit which lead (index of the lead -> indexes of the titles), so a story's headline
+# and first sentence tell the same story.
+TITLE_FOR_LEAD: dict[str, dict[str, list[list[int]]]] = {
+    "en": {
+        "peace_talks": [[0, 2, 5], [1], [3], [4], [0, 2, 5]],
+        "ceasefire": [[0], [1], [2], [3, 4]],
+        "energy": [[0, 3], [1], [2], [4]],
+        "elections": [[0, 4], [1], [2], [3]],
+        "sanctions": [[0, 4], [1], [2], [3]],
+        "sport": [[0, 4], [1], [2], [3]],
+        "culture": [[0], [1], [2, 4], [3]],
+        "economy": [[0, 4], [1], [2], [3]],
+    },
+    "ru": {
+        "peace_talks": [[0, 4], [1], [2], [3], [4]],
+        "ceasefire": [[0], [1], [2], [3]],
+        "energy": [[0], [1], [2], [3]],
+        "elections": [[0], [1], [2], [3]],
+        "sanctions": [[0, 3], [1], [2], [4]],
+        "sport": [[0, 3], [1], [2], [4]],
+        "culture": [[0], [1], [2], [3]],
+        "economy": [[0], [1], [2], [3]],
+    },
+}
 NEUTRAL = {"en": NEUTRAL_EN, "ru": NEUTRAL_RU}
 QUOTES = {"en": QUOTES_EN, "ru": QUOTES_RU}
 
@@ -717,8 +744,9 @@ def write_article(rng: random.Random, lang: str, topics: list[str]) -> tuple[str
     slots = make_slots(rng, lang)
     tpl = TEMPLATES[lang]
     main = topics[0]
-    title = fill(rng.choice(tpl[main]["title"]), slots)
-    lead = fill(rng.choice(tpl[main]["lead"]), slots)
+    lead_i = rng.randrange(len(tpl[main]["lead"]))
+    title = fill(tpl[main]["title"][rng.choice(TITLE_FOR_LEAD[lang][main][lead_i])], slots)
+    lead = fill(tpl[main]["lead"][lead_i], slots)
     topic_sents: list[str] = []
     for t in topics:
         pool = tpl[t]["body"]
@@ -741,12 +769,17 @@ def write_article(rng: random.Random, lang: str, topics: list[str]) -> tuple[str
         if neutral:
             sentences.append(neutral.pop())
     sentences.insert(min(3, len(sentences)), quote)
-    # top up to the word floor with unused neutral sentences
-    spare = [fill(s, slots) for s in NEUTRAL[lang] if fill(s, slots) not in sentences]
-    rng.shuffle(spare)
+    # top up to the word floor: first the main topic's unused sentences, then background ones
+    spare_neutral = [fill(s, slots) for s in NEUTRAL[lang] if fill(s, slots) not in sentences]
+    spare_topic = [fill(s, slots) for s in tpl[main]["body"] if fill(s, slots) not in sentences]
+    rng.shuffle(spare_neutral)
+    rng.shuffle(spare_topic)
+    spare = spare_neutral + spare_topic  # popped from the end: topic sentences first
     floor = rng.randint(230, 320)
-    while _words(sentences) < floor and spare:
+    closing = sentences.pop()
+    while _words(sentences) + len(closing.split()) < floor and spare:
         sentences.append(spare.pop())
+    sentences.append(closing)
     while _words(sentences) > 600:
         sentences.pop()
     paragraphs: list[list[str]] = [[sentences[0]]]

@@ -163,3 +163,12 @@ def test_caliber_date_format():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="days"):
         generate(days=0)
+
+
+def test_every_lead_has_matching_headlines():
+    for lang, topics in prose.TEMPLATES.items():
+        for topic, tpl in topics.items():
+            mapping = prose.TITLE_FOR_LEAD[lang][topic]
+            assert len(mapping) == len(tpl["lead"]), (lang, topic)
+            used = {i for titles in mapping for i in titles}
+            assert used <= set(range(len(tpl["title"]))) and all(mapping), (lang, topic)
