@@ -341,3 +341,25 @@ def test_override_values_are_read_before_strip():
     r = extract_article(_article_html("<title>x</title>", extra=extra), "https://caliber.az/en/post/3", source=src)
     assert r["views"] == 4321
     assert "Views" not in r["body"] and "Buy our app" not in r["body"]
+
+
+@pytest.mark.parametrize(
+    ("head", "field", "expected"),
+    [
+        ('<meta name="parsely-pub-date" content="2023-05-06T07:08:09Z">', "published_at",
+         datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC)),
+        ('<meta name="dc.date" content="2023-05-06">', "published_at", datetime(2023, 5, 6, tzinfo=UTC)),
+        ('<meta name="sailthru.date" content="Sat, 06 May 2023 07:08:09 GMT">', "published_at",
+         datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC)),
+        ('<meta name="parsely-section" content="Business">', "section", "Business"),
+        ('<meta name="parsely-tags" content="oil, gas,opec">', "tags", ["oil", "gas", "opec"]),
+        ('<meta name="parsely-author" content="Maria Lopez">', "authors", ["Maria Lopez"]),
+        ('<meta name="parsely-title" content="A parsely headline">', "title", "A parsely headline"),
+        ('<meta name="twitter:image" content="https://cdn.example.com/t.jpg">', "image_url",
+         "https://cdn.example.com/t.jpg"),
+    ],
+)
+def test_meta_layer_fields(head, field, expected):
+    html = (f"<html><head>{head}</head><body><div><p>{'Body text of the article here. ' * 20}</p></div>"
+            "</body></html>")
+    assert extract_article(html, "https://example.com/story/1")[field] == expected
