@@ -359,6 +359,8 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         kw = request.cb_kwargs
         outcome, status, message = classify(failure.value)
+        if kw.get("kind") == "robots" and outcome in ("http_404", "http_4xx"):
+            outcome, message = "not_article", f"no robots.txt ({message})"  # a normal state, not a failure
         url = request.meta.get("newsradar_url", request.url)
         response = getattr(failure.value, "response", None)
         if response is not None:

@@ -147,7 +147,7 @@ def test_feed_and_listing_and_alternate_discovery(tmp_path, fixture_server):
     alt_srv.routes["/rss"] = xml_route(
         rss(alt_srv.base, [(alt_srv.url(art_path(n)), T0) for n in (1, 2)]), "application/rss+xml"
     )
-    alt_src = make_source(alt_srv, "alternate", autodiscover=True)
+    alt_src = make_source(alt_srv, "alternate", autodiscover=True, robots=True)  # no robots.txt: 404
 
     paths, summary = crawl(tmp_path, [feed_src, list_src, alt_src])
 
@@ -164,6 +164,7 @@ def test_feed_and_listing_and_alternate_discovery(tmp_path, fixture_server):
         assert_one_row_per_url(rows)
         assert {r["outcome"] for r in rows} <= {"article", "not_article"}, rows
         assert summary.sources[sid].failures == {}
+    assert outcome_of(fetch_log(paths, "alternate"), alt_srv.url("/robots.txt")) == ["not_article"]
     feed_rows = fetch_log(paths, "feeds")
     assert outcome_of(feed_rows, feed_srv.url("/wrong-type.xml")) == ["not_article"]
     a = articles(paths, "feeds")[0]
