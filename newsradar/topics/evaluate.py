@@ -8,12 +8,17 @@ from typing import Any
 
 import pyarrow as pa
 
+from newsradar.topics.language import required_literal
+
 # --- evaluation in DuckDB ---------------------------------------------------------------------
 # Performance note (measured, DuckDB 2.0.1): RE2 compiles a pattern with Unicode classes such as
 # \p{L} in 2-7 ms. ``regexp_matches(text, pattern_column)`` with a non-constant pattern compiles it
 # again for every row, so a cross join of 1,000 articles with 16 patterns takes ~70 s. With the
 # pattern a constant (a bound parameter), it is compiled once per query: the same work takes well
 # under a second. So evaluate each distinct pattern as a bound parameter: ``match_patterns``.
+# Scanning a text in which a pattern does not occur costs RE2 a full pass (~40 MB/s with these
+# Unicode classes); ``case when contains(text, literal) then regexp_matches(...)`` skips that for
+# texts without the pattern's required literal (measured 2.3x faster on the shipped topics).
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TEXT_SQL = "lower(concat_ws(chr(10), title, subtitle, body))"  # the matched text (lowercased)
 
@@ -58,13 +63,23 @@ def match_patterns(con: Any, texts: Any, patterns: list[str], *, key: str | list
         parts = []
         for start in range(0, len(patterns), batch):
             chunk = patterns[start : start + batch]
-            checks = ", ".join(f"regexp_matches({text}, ${i + 1})" for i in range(len(chunk)))
+            checks, params = [], []
+            for pattern in chunk:
+                params.append(pattern)
+                check = f"regexp_matches({text}, ${len(params)})"
+                literal = required_literal(pattern)
+                if len(literal) >= 2:
+                    # most articles lack most terms: a substring test skips the regex (2-3x faster)
+                    params.append(literal)
+                    check = f"case when contains({text}, ${len(params)}) then {check} else false end"
+                checks.append(check)
+            checks = ", ".join(checks)
             sql = (
                 f"select {key}, pattern_idx + {start} as pattern_idx from ("
                 f"  select {key}, unnest([{checks}]) as hit, unnest(range({len(chunk)})) as pattern_idx"
                 f"  from {name}) where hit"
             )
-            parts.append(con.sql(sql, params=list(chunk)).to_arrow_table())
+            parts.append(con.sql(sql, params=params).to_arrow_table())
     finally:
         _drop_views(con, views)
     if not parts:

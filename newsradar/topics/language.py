@@ -366,6 +366,33 @@ def _escape(literal: str) -> str:
     return "".join(out)
 
 
+_FOLD_CLASSES = ("[её]", "[\u03c3\u03c2]")
+_PATTERN_BLOCKS = (LEFT_BOUNDARY, RIGHT_BOUNDARY, WORD + "*", SEPARATOR, *_FOLD_CLASSES)
+
+
+def required_literal(pattern: str) -> str:
+    """The longest run of plain text that every match of ``pattern`` contains, for a cheap
+    ``contains`` prefilter; "" when ``pattern`` is not in the shape this module generates (a
+    hand-written regex gets no prefilter, so the answer is never wrong)."""
+    best, run, i = "", "", 0
+    while i < len(pattern):
+        block = next((b for b in _PATTERN_BLOCKS if pattern.startswith(b, i)), None)
+        if block is not None:
+            best, run = max(best, run, key=len), ""
+            i += len(block)
+        elif pattern[i] == "\\":
+            if i + 1 >= len(pattern) or pattern[i + 1] not in _RE2_SPECIAL:
+                return ""
+            run += pattern[i + 1]
+            i += 2
+        elif pattern[i] in _RE2_SPECIAL:
+            return ""  # an operator this module never emits outside its blocks
+        else:
+            run += pattern[i]
+            i += 1
+    return max(best, run, key=len)
+
+
 def _pattern(pieces: list[_Piece]) -> str:
     body = SEPARATOR.join(_escape(p.literal) + (WORD + "*" if p.wildcard else "") for p in pieces)
     left = LEFT_BOUNDARY if is_word_char(pieces[0].literal[0]) else ""

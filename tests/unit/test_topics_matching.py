@@ -22,6 +22,7 @@ from newsradar.topics import (
     match_patterns,
     topic_terms_table,
 )
+from newsradar.topics.language import required_literal
 
 
 @pytest.fixture(scope="module")
@@ -280,3 +281,27 @@ def test_query_error_pickles() -> None:
         compile_query("peace OR")
     again = pickle.loads(pickle.dumps(info.value))
     assert (again.position, str(again)) == (info.value.position, str(info.value))
+
+
+def test_required_literal_is_in_every_match() -> None:
+    """match_patterns skips the regex when the term's required literal is absent: the literal must
+    occur in (DuckDB-/pyarrow-)lowercased text whenever the pattern matches."""
+    rng = random.Random(3)
+    texts = [random_text(rng) for _ in range(200)] + [t for _, t, _ in CASES]
+    lowered = pc.utf8_lower(pa.array(texts, pa.string()))
+    queries = TERMS + [q for q, _, _ in CASES]
+    checked = 0
+    for query in queries:
+        for term in compile_query(query).terms():
+            literal = required_literal(term.pattern)
+            assert literal, term.source_text  # every generated pattern has one
+            hits = pc.match_substring_regex(lowered, term.pattern).to_pylist()
+            has = pc.match_substring(lowered, literal).to_pylist()
+            assert all(h <= c for h, c in zip(hits, has, strict=True)), (term.source_text, literal)
+            checked += sum(hits)
+    assert checked > 100
+
+
+@pytest.mark.parametrize("pattern", ["a|b", "peace?", "(x)", "[ab]c", "x{2}", "\\bpeace", ".*"])
+def test_required_literal_refuses_foreign_regexes(pattern: str) -> None:
+    assert required_literal(pattern) == ""
