@@ -47,7 +47,8 @@ def newsradar_warehouse():
     def days(**context) -> list[str]:
         from newsradar.orchestration.build import crawl_days
 
-        return crawl_days(context.get("triggering_asset_events"), context.get("run_after"))
+        run = context["dag_run"]
+        return crawl_days(context.get("triggering_asset_events"), run.logical_date or run.run_after)
 
     @task(task_id=PREPARE_TASK_ID)
     def prepare() -> dict:

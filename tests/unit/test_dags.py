@@ -27,6 +27,7 @@ def dagbag(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     saved = {k: os.environ.get(k) for k in ("NEWSRADAR_DATA_DIR", "NEWSRADAR_RETRIES")}
     os.environ["NEWSRADAR_DATA_DIR"] = str(data)
+    os.environ["AIRFLOW__COSMOS__ENABLE_CACHE"] = "False"  # no metadata DB here
     os.environ.pop("NEWSRADAR_RETRIES", None)
     try:
         write_manifest(Paths.from_env(data))  # what `newsradar airflow` and each publish do
@@ -68,13 +69,15 @@ def test_ingest_maps_one_crawl_per_source_and_emits_the_lake_asset(dagbag):
     assert publish.trigger_rule == "all_done"  # failed sources do not block the Asset
     assert [o.uri for o in publish.outlets] == ["newsradar://lake/articles"]
     assert "crawl" in publish.upstream_task_ids
-    assert dag.timetable.summary  # a daily data-interval timetable by default
+    # a daily data-interval timetable by default: the run for day D covers [D, D+1)
+    assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
+    assert dag.timetable.expression == "0 0 * * *"
 
 
 def test_warehouse_runs_on_the_asset_with_one_task_per_model(dagbag):
     dag = dagbag.dags["newsradar_warehouse"]
     assert "newsradar://lake/articles" in str(dag.timetable.asset_condition)
-    models = sorted(p.stem for p in (REPO / "warehouse" / "models").rglob("*.sql"))
+    models = sorted(p.stem for p in (REPO / "warehouse" / "models").rglob("*") if p.suffix in (".sql", ".py"))
     dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
     for model in models:
         assert f"dbt.{model}_model_build" in dbt_tasks, model
@@ -130,3 +133,22 @@ def test_compose_file_is_valid_and_demands_every_secret(tmp_path):
     published = [line for line in config.splitlines() if "published" in line or "host_ip" in line]
     assert all("127.0.0.1" in line for line in published if "host_ip" in line)
     assert "CeleryExecutor" in config
+
+
+def test_backfill_runs_get_the_same_windows_as_the_daily_runs(dagbag):
+    """`airflow backfill create --from-date A --to-date B` creates one run per data interval of the
+    timetable (airflow.models.backfill._get_info_list); each crawls exactly its day, like the daily run."""
+    from datetime import UTC, datetime
+
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    from newsradar.orchestration.ingest import crawl_window
+
+    dag = DagSerialization.from_dict(DagSerialization.to_dict(dagbag.dags["newsradar_ingest"]))
+    assert dag.timetable.periodic  # backfills are allowed
+    infos = list(
+        dag.iter_dagrun_infos_between(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC))
+    )
+    windows = [crawl_window(i.logical_date, i.data_interval.start, i.data_interval.end) for i in infos]
+    assert [w["crawl_date"] for w in windows] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    assert all(w["since"] == w["until"] == w["crawl_date"] for w in windows)
