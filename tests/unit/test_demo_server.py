@@ -162,6 +162,9 @@ def test_sources_validate_and_round_trip(demo, tmp_path):
     path = demo.write_sources_yaml(tmp_path / "sources.yaml")
     loaded = load_sources(path)
     assert [s.id for s in loaded] == [s.id for s in demo.sources]
+    from newsradar.commands.sources import check_sources
+
+    check_sources(loaded, str(path))  # the cross-field checks of 'newsradar sources check'
     cal = next(s for s in loaded if s.id == "baku_chronicle")
     assert cal.overrides.section and cal.overrides.views and cal.overrides.date_formats and cal.overrides.strip
     steppe = next(s for s in loaded if s.id == "steppe_wire")
