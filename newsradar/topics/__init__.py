@@ -19,11 +19,12 @@ Interface (used by the warehouse build, the CLI and the dashboard)::
     Topic(id, label, description, query, languages=None, spike_threshold=3.0, compiled)
     load_topics(path) -> list[Topic]     # validates; errors name file, topic (line) and position
     topic_terms_table(topics) -> pa.Table    # topic_id, language (null = all), clause_id, term_id,
-                                             # pattern, negated
+                                             # pattern, negated, literal
     topics_table(topics) -> pa.Table         # the `topics` reference table
     Entity(id, name, type, aliases, compiled)
     load_gazetteer(path) -> list[Entity]     # CSV entity_id,name,type,aliases ('|'-separated)
-    entity_terms_table(entities) -> pa.Table # entity_id, entity_name, entity_type, term_id, pattern
+    entity_terms_table(entities) -> pa.Table # entity_id, entity_name, entity_type, term_id, pattern,
+                                             # literal
     match_patterns(con, texts, patterns)     # (key..., pattern_idx) hits, patterns bound
     match_articles(con, texts, terms)        # (article_id, topic_id) from a topic_terms_table
 
@@ -43,6 +44,9 @@ SQL-side semantics (the contract the warehouse implements; ``Query.matches`` is 
   pattern for every row (2-7 ms each with Unicode classes; a cross join of 1,000 articles x 16
   patterns took 70 s). ``match_patterns``/``match_articles`` bind each distinct pattern as a
   parameter instead (compiled once per query) and accept a table name or a DuckDB relation.
+  If the pattern must come from a column, filter first: ``where contains(text, literal) and
+  regexp_matches(text, pattern)`` (``literal``: a substring of every match, from the terms tables)
+  only compiles the regex for rows that contain the literal (1000 rows: 0.03 s instead of 5 s).
 
 Modules: ``language`` (parser, DNF, patterns, reference matcher), ``files`` (topics.yml, gazetteer,
 term tables), ``evaluate`` (DuckDB evaluation).
@@ -89,6 +93,7 @@ from newsradar.topics.language import (
     fold,
     is_separator_char,
     is_word_char,
+    required_literal,
 )
 
 __all__ = [
@@ -98,5 +103,5 @@ __all__ = [
     "Entity", "Query", "Term", "Topic", "TopicQueryError", "TopicsError", "compile_phrase", "compile_query",
     "default_gazetteer_file", "default_topics_file", "entity_terms_table", "fold", "is_separator_char",
     "is_word_char", "load_gazetteer", "load_topics", "match_articles", "match_patterns", "parse_topics",
-    "topic_terms_table", "topics_table",
+    "required_literal", "topic_terms_table", "topics_table",
 ]

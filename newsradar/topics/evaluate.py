@@ -111,7 +111,7 @@ def _match_articles(con: Any, texts: str, terms: pa.Table) -> pa.Table:
     index = {p: i for i, p in enumerate(patterns)}
     clause_terms = terms.append_column(
         "pattern_idx", pa.array([index[p] for p in terms.column("pattern").to_pylist()], pa.int64())
-    ).drop_columns(["pattern"])
+    ).drop_columns([c for c in ("pattern", "literal") if c in terms.column_names])
     suffix = _uuid_suffix()
     hits_name, terms_name = f"_nr_hits_{suffix}", f"_nr_terms_{suffix}"
     con.register(hits_name, hits)

@@ -23,6 +23,7 @@ from newsradar.topics.language import (
     _Or,
     compile_phrase,
     compile_query,
+    required_literal,
 )
 
 
@@ -43,6 +44,9 @@ TOPIC_TERMS_SCHEMA = pa.schema(
         pa.field("term_id", pa.int32(), nullable=False),
         pa.field("pattern", pa.string(), nullable=False),
         pa.field("negated", pa.bool_(), nullable=False),
+        # text every match of ``pattern`` contains ("" if none): test contains(text, literal) before
+        # regexp_matches so most rows never reach the regex (see newsradar.topics.evaluate)
+        pa.field("literal", pa.string(), nullable=False),
     ]
 )
 TOPICS_SCHEMA = pa.schema(
@@ -208,6 +212,7 @@ def topic_terms_table(topics: Iterable[Topic]) -> pa.Table:
                     cols["clause_id"].append(clause_id)
                     cols["term_id"].append(term_id)
                     cols["pattern"].append(term.pattern)
+                    cols["literal"].append(required_literal(term.pattern))
                     cols["negated"].append(term.negated)
     return pa.table(cols, schema=TOPIC_TERMS_SCHEMA)
 
@@ -239,6 +244,7 @@ ENTITY_TERMS_SCHEMA = pa.schema(
         pa.field("entity_type", pa.string(), nullable=False),
         pa.field("term_id", pa.int32(), nullable=False),
         pa.field("pattern", pa.string(), nullable=False),
+        pa.field("literal", pa.string(), nullable=False),  # as in TOPIC_TERMS_SCHEMA
     ]
 )
 
@@ -341,4 +347,5 @@ def entity_terms_table(entities: Iterable[Entity]) -> pa.Table:
             cols["entity_type"].append(entity.type)
             cols["term_id"].append(term_id)
             cols["pattern"].append(term.pattern)
+            cols["literal"].append(required_literal(term.pattern))
     return pa.table(cols, schema=ENTITY_TERMS_SCHEMA)

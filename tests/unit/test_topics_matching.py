@@ -305,3 +305,21 @@ def test_required_literal_is_in_every_match() -> None:
 @pytest.mark.parametrize("pattern", ["a|b", "peace?", "(x)", "[ab]c", "x{2}", "\\bpeace", ".*"])
 def test_required_literal_refuses_foreign_regexes(pattern: str) -> None:
     assert required_literal(pattern) == ""
+
+
+def test_literal_column_prefilter_in_sql(con) -> None:
+    """The terms tables carry ``literal``: SQL that must take patterns from a column can filter
+    with contains() first and get the same hits as without it."""
+    rng = random.Random(5)
+    texts = [random_text(rng).lower() for _ in range(30)]
+    topics = [Topic(f"t{i}", "l", "d", q) for i, q in enumerate(TERMS)]
+    terms = topic_terms_table(topics)
+    assert all(terms.column("literal").to_pylist())
+    con.register("lit_texts", pa.table({"article_id": list(range(len(texts))), "text": texts}))
+    con.register("lit_terms", terms)
+    sql = "select count(*) from lit_texts cross join lit_terms where {}"
+    with_filter = con.sql(sql.format("contains(text, literal) and regexp_matches(text, pattern)")).fetchall()
+    without = con.sql(sql.format("regexp_matches(text, pattern)")).fetchall()
+    con.unregister("lit_texts")
+    con.unregister("lit_terms")
+    assert with_filter == without and without[0][0] > 25
