@@ -27,6 +27,7 @@ from spiders.extract.structured import (
     parse_jsonld,
     parse_meta,
     parse_microdata,
+    pick_article,
 )
 from spiders.extract.titles import clean_title
 
@@ -162,6 +163,14 @@ def _visible_text(root: etree._Element, anchor: etree._Element | None) -> tuple[
     return "".join(parts), anchor_pos
 
 
+def _canonical_link(tree: etree._Element, url: str) -> str | None:
+    for link in tree.xpath("//link[@href]"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            href = link.get("href").strip()
+            return urljoin(url, href) if href else None
+    return None
+
+
 def _mostly_links(body: str, tree: etree._Element) -> bool:
     """A listing page's "body" is a column of linked headlines: most of its lines are link texts."""
     lines = [ln for ln in body.splitlines() if len(ln.split()) >= 3]
@@ -249,7 +258,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
 
     sel = Selector(root=tree, type="html")
     ld = parse_jsonld(tree)
-    art = ld.article
+    canonical_link = _canonical_link(tree, url)
+    art = pick_article(ld, url, canonical_link)
     meta = parse_meta(tree)
     micro = parse_microdata(tree)
     if art is not None:
@@ -440,12 +450,7 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
                 break
 
     # ---- canonical URL, subtitle, language
-    canonical = None
-    for link in tree.xpath("//link[@href]"):
-        if "canonical" in (link.get("rel") or "").lower().split():
-            canonical = urljoin(url, link.get("href").strip())
-            break
-    canonical = canonical or first_meta(meta, "og:url") or (art.url if art else None) or url
+    canonical = canonical_link or first_meta(meta, "og:url") or (art.url if art else None) or url
     subtitle = (art.alternative_headline if art else None) or (art.description if art else None) or first_meta(
         meta, "og:description", "description", "twitter:description")
     if subtitle:

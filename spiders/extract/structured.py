@@ -34,6 +34,7 @@ class JsonLdArticle:
     keywords: list[str] = field(default_factory=list)
     image: str | None = None
     url: str | None = None
+    page_url: str | None = None
     language: str | None = None
     publisher: str | None = None
 
@@ -47,7 +48,7 @@ class JsonLd:
 
     @property
     def article(self) -> JsonLdArticle | None:
-        return self.articles[0] if self.articles else None
+        return pick_article(self)
 
 
 _COMMENT = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
@@ -126,6 +127,15 @@ def _image(value: object) -> str | None:
     return None
 
 
+def _page_url(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        v = value.get("@id") or value.get("url")
+        return v if isinstance(v, str) else None
+    return None
+
+
 def _types(obj: dict) -> list[str]:
     t = obj.get("@type")
     if isinstance(t, str):
@@ -193,13 +203,36 @@ def parse_jsonld(tree: etree._Element) -> JsonLd:
                 keywords=keywords,
                 image=_image(obj.get("image") or obj.get("thumbnailUrl")),
                 url=_text(obj.get("url")) if isinstance(obj.get("url"), str) else None,
+                page_url=_page_url(obj.get("mainEntityOfPage")),
                 language=_text(obj.get("inLanguage")),
                 publisher=_text(publisher.get("name")) if isinstance(publisher, dict) else _text(publisher),
             )
         )
-    # the article with a body and a date first (pages may also describe related articles)
-    result.articles.sort(key=lambda a: (not a.body, not a.date_published, not a.headline))
     return result
+
+
+def _url_key(url: str | None) -> str:
+    if not url:
+        return ""
+    u = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().lower())
+    return re.split(r"[?#]", u, maxsplit=1)[0].rstrip("/")
+
+
+def pick_article(ld: JsonLd, *urls: str | None) -> JsonLdArticle | None:
+    """The page's own article: the one whose ``url`` / ``mainEntityOfPage`` is this page, else the
+    first in document order (parents come before the updates or related items they contain), with a
+    dated, titled one preferred over an empty stub."""
+    if not ld.articles:
+        return None
+    keys = {_url_key(u) for u in urls if u}
+    keys.discard("")
+    for art in ld.articles:
+        if keys & {_url_key(art.url), _url_key(art.page_url)} - {""}:
+            return art
+    for art in ld.articles:
+        if art.date_published and art.headline:
+            return art
+    return ld.articles[0]
 
 
 def parse_meta(tree: etree._Element) -> dict[str, list[str]]:

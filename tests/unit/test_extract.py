@@ -363,3 +363,15 @@ def test_meta_layer_fields(head, field, expected):
     html = (f"<html><head>{head}</head><body><div><p>{'Body text of the article here. ' * 20}</p></div>"
             "</body></html>")
     assert extract_article(html, "https://example.com/story/1")[field] == expected
+
+
+def test_jsonld_picks_the_pages_own_article():
+    related = {"@type": "NewsArticle", "headline": "A related story", "url": "https://example.com/news/other",
+               "datePublished": "2020-01-01T00:00:00Z", "articleBody": "Related body. " * 60}
+    own = {"@type": "NewsArticle", "headline": "Negotiators agree on a framework for grain and energy",
+           "mainEntityOfPage": {"@id": "https://www.example.com/news/grain-deal/"},
+           "datePublished": "2024-03-05T14:20:00Z"}
+    head = (f'<script type="application/ld+json">{json.dumps([related, own])}</script>')
+    r = extract_article(_article_html(head), "https://example.com/news/grain-deal?utm_source=x")
+    assert r["published_at"] == datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
+    assert "Related body" not in r["body"]
