@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 REPO = Path(__file__).resolve().parents[2]
 PG = ("127.0.0.1", 5432)
@@ -271,7 +271,7 @@ def test_celery_deployment_end_to_end(tmp_path, pg_database):
             con = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname=pg_database)
             con.autocommit = True
             cur = con.cursor()
-            deadline = time.monotonic() + 330
+            deadline = time.monotonic() + 900
             while True:
                 services.check_alive()
                 cur.execute("select state from dag_run where dag_id = 'newsradar_warehouse'")
