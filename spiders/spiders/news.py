@@ -88,6 +88,7 @@ class NewsSpider(scrapy.Spider):
         self.known: dict[str, tuple[datetime, datetime | None]] = {}
         self.seen: set[str] = set()  # normalised URLs already scheduled or logged in this run
         self.max_bytes = source.limits.max_response_bytes
+        self.requested = 0  # requests made by this spider (retries excluded), capped by limits.max_pages
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -132,6 +133,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _request(self, url: str, callback, *, kind: str, via: str | None, **extra) -> Request:
+        self.requested += 1
         return Request(
             url,
             callback=callback,
@@ -305,6 +307,11 @@ class NewsSpider(scrapy.Spider):
         if not self.source.is_article_url(key):
             return
         if not self._in_window(published or modified):
+            return
+        if self.requested >= self.source.limits.max_pages:
+            # limits.max_pages: stop scheduling here (CLOSESPIDER_PAGECOUNT alone would still let every
+            # request already queued in the downloader through)
+            self.crawler.stats.inc_value("newsradar/skipped_max_pages")
             return
         self.seen.add(key)
         known = self.known.get(key)

@@ -149,9 +149,22 @@ def test_feed_and_listing_and_alternate_discovery(tmp_path, fixture_server):
     )
     alt_src = make_source(alt_srv, "alternate", autodiscover=True, robots=True)  # no robots.txt: 404
 
-    paths, summary = crawl(tmp_path, [feed_src, list_src, alt_src])
+    cap_srv = fixture_server(host="127.0.0.11")  # limits.max_pages stops the source early
+    site_with_articles(cap_srv, range(1, 13))
+    for n in range(1, 13):
+        cap_srv.routes[art_path(n)].delay = 0.2
+    cap_srv.routes["/feed.xml"] = xml_route(
+        rss(cap_srv.base, [(cap_srv.url(art_path(n)), T0) for n in range(1, 13)])
+    )
+    cap_src = make_source(
+        cap_srv, "capped", feeds=[cap_srv.url("/feed.xml")], limits={"max_pages": 4, "concurrency": 1}
+    )
+
+    paths, summary = crawl(tmp_path, [feed_src, list_src, alt_src, cap_src])
 
     s = summary.sources
+    assert s["capped"].pages_fetched == 4 and s["capped"].articles == 3, s["capped"]  # the feed + 3 articles
+    assert len([p for p in cap_srv.paths() if p.startswith("/news/")]) == 3
     assert s["feeds"].articles == 5, s["feeds"]
     assert s["listing"].articles == 7, s["listing"]  # story 6 is on page 4 > max_pages
     assert s["alternate"].articles == 2, s["alternate"]
