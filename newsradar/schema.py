@@ -43,7 +43,8 @@ ARTICLE_SCHEMA = pa.schema(
 
 # One row per URL tried. ``outcome`` is one of: article, not_article, unchanged (skipped as known),
 # or an error kind: http_404, http_4xx, http_429, http_5xx, timeout, dns, connection, too_large,
-# decompression_bomb, redirect_loop, robots_denied, offsite, parse_error, extract_error, other.
+# decompression_bomb, redirect_loop, robots_denied, offsite, parse_error, xml_bomb, not_a_feed,
+# not_a_sitemap, extract_error, other. Discovery pages fetched fine are not_article (see ``kind``).
 FETCH_LOG_SCHEMA = pa.schema(
     [
         pa.field("run_id", pa.string(), nullable=False),
