@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 from parsel import Selector
 
+from newsradar.schema import DATE_SOURCES
 from spiders.extract import body as body_mod
 from spiders.extract.dates import _MONTH_ALT, FoundDate, find_text_dates, parse_structured_date, url_date
 from spiders.extract.decode import decode_html
@@ -396,9 +397,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
         md = parse_structured_date(mm, tz, formats) if mm else None
     if md is not None:
         modified = md.value
-    elif isinstance(hints.get("modified_at"), datetime):
-        m = hints["modified_at"]
-        modified = m if m.tzinfo else m.replace(tzinfo=tz)
+    elif (hint_mod := _hint_date(hints.get("modified_at"), tz)) is not None:
+        modified = hint_mod.value
 
     # ---- section, authors, tags, image, views
     section = None
@@ -523,10 +523,10 @@ def _decide_published(candidates: list[tuple[str, FoundDate]], text_date: FoundD
                     chosen = (chosen[0], shifted)
                     break
         return chosen
-    hint_pub = hints.get("published_at")
-    if isinstance(hint_pub, datetime):
-        aware = hint_pub if hint_pub.tzinfo else hint_pub.replace(tzinfo=tz)
-        return str(hints.get("date_source") or "feed"), FoundDate(aware, True, True)
+    hint_pub = _hint_date(hints.get("published_at"), tz)
+    if hint_pub is not None:
+        source = str(hints.get("date_source") or "feed")
+        return (source if source in DATE_SOURCES else "feed"), hint_pub
     if text_date:
         return "page_text", text_date
     found = _htmldate(tree, url, tz)
@@ -534,6 +534,16 @@ def _decide_published(candidates: list[tuple[str, FoundDate]], text_date: FoundD
         return "page_text", found
     if u_day:
         return "url", FoundDate(datetime(u_day.year, u_day.month, u_day.day, tzinfo=tz), False, False)
+    return None
+
+
+def _hint_date(value: object, tz: tzinfo) -> FoundDate | None:
+    """A feed / sitemap date handed over in ``hints``: an aware datetime (naive: the outlet's zone)
+    or an ISO 8601 string."""
+    if isinstance(value, datetime):
+        return FoundDate(value if value.tzinfo else value.replace(tzinfo=tz), True, value.tzinfo is not None)
+    if isinstance(value, str):
+        return parse_structured_date(value, tz)
     return None
 
 

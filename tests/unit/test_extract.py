@@ -375,3 +375,14 @@ def test_jsonld_picks_the_pages_own_article():
     r = extract_article(_article_html(head), "https://example.com/news/grain-deal?utm_source=x")
     assert r["published_at"] == datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
     assert "Related body" not in r["body"]
+
+
+def test_hints_may_be_iso_strings_and_unknown_sources_fall_back_to_feed():
+    r = extract_article(_article_html("<title>x</title>"), "https://example.com/story",
+                        hints={"published_at": "2024-01-02T03:04:00+02:00", "date_source": "sitemap",
+                               "modified_at": "2024-01-03T00:00:00Z"})
+    assert r["published_at"] == datetime(2024, 1, 2, 1, 4, tzinfo=UTC) and r["date_source"] == "sitemap"
+    assert r["modified_at"] == datetime(2024, 1, 3, tzinfo=UTC)
+    r = extract_article(_article_html("<title>x</title>"), "https://example.com/story",
+                        hints={"published_at": datetime(2024, 1, 2), "date_source": "rumour"})
+    assert r["date_source"] == "feed"
