@@ -62,9 +62,7 @@ def trend_chart(
         points = points.encode(opacity=alt.value(0.4))
     spikes = (
         alt.Chart(data[data["is_spike"].fillna(False).astype(bool)])
-        .mark_point(
-            shape="diamond", size=160, filled=True, color=SPIKE_COLOR, stroke="black", strokeWidth=0.5
-        )
+        .mark_point(shape="triangle-up", size=150, filled=True, color=SPIKE_COLOR, opacity=0.9)
         .encode(x="day:T", y="share:Q", tooltip=tooltip)
     )
     layers = [line, points, spikes]

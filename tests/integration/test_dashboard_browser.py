@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import signal
 import socket
@@ -135,14 +136,15 @@ def test_dashboard_in_chromium(browser, dashboard_url, tmp_path):
     assert chart.locator(".marks").count() >= 1
     assert chart.locator(".mark-line path").count() >= 1
     assert chart.locator(".mark-symbol path").count() >= 10
+    # the page opens on the topic with spikes: the peace talks, in the sample and in the demo
     assert (
-        "peace talks" in chart.inner_text(timeout=10_000).lower()
-        or page.get_by_text("Ukraine peace talks").count()
+        page.get_by_text(re.compile(r"peace talks: share of each outlet's articles per day", re.I)).count()
+        == 1
     )
     assert page.locator('[data-testid="stException"]').count() == 0
 
     # the drill-down lists the articles behind the latest day, as links
-    articles = page.locator(".st-key-drilldown_articles a[href^='https://']")
+    articles = page.locator(".st-key-drilldown_articles a[href^='http']")
     articles.first.wait_for(timeout=30_000)
     assert articles.count() >= 1
 
