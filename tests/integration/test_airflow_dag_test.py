@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,6 +49,7 @@ def airflow_env(home: Path, data: Path, sources: Path) -> dict[str, str]:
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__CORE__DAGS_FOLDER=str(REPO / "dags"),
         AIRFLOW__CORE__UNIT_TEST_MODE="False",
+        AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT="120",
         NEWSRADAR_DATA_DIR=str(data),
         NEWSRADAR_SOURCES=str(sources),
         NEWSRADAR_RETRIES="2",
@@ -62,6 +63,8 @@ def airflow_env(home: Path, data: Path, sources: Path) -> dict[str, str]:
 
 def test_ingest_then_warehouse_with_dag_test(tmp_path):
     from newsradar.demo import DemoNewsroom
+    from newsradar.orchestration.build import write_manifest
+    from newsradar.settings import Paths
 
     today = datetime.now(UTC).date()
     day = today - timedelta(days=1)  # the daily run for `day` covers [day, today)
@@ -71,9 +74,10 @@ def test_ingest_then_warehouse_with_dag_test(tmp_path):
         env = airflow_env(home, data, sources)
         subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
                        capture_output=True, timeout=180)  # fmt: skip
+        write_manifest(Paths.from_env(data))  # as `newsradar airflow` and the compose init do
         logical = datetime(today.year, today.month, today.day, tzinfo=UTC).isoformat()
         proc = subprocess.run([sys.executable, "-c", RUNNER, str(REPO / "dags"), logical], env=env,
-                              capture_output=True, text=True, timeout=360)  # fmt: skip
+                              capture_output=True, text=True, timeout=1100)  # fmt: skip
         outlets = [s.id for s in demo.sources]
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-6000:]
