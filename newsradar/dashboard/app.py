@@ -54,8 +54,8 @@ def format_query_error(text: str, exc: Exception) -> str:
     return f"Bad topic query: {message} (at position {pos})\n\n{fence}\n{line}\n{' ' * (pos - line_start)}^\n{fence}"
 
 
-def _selected_point(event: object) -> tuple[date | None, str | None]:
-    """(day, source_id) of the point clicked in a chart with a ``pick`` selection, if any."""
+def _selected_point(event: object, field: str = "source_id") -> tuple[date | None, str | None]:
+    """(day, ``field``) of the point clicked in a chart with a ``pick`` selection, if any."""
     try:
         points = event["selection"][charts.PICK]  # type: ignore[index]
     except (KeyError, TypeError):
@@ -67,7 +67,7 @@ def _selected_point(event: object) -> tuple[date | None, str | None]:
         day = date.fromisoformat(str(point.get("date")))
     except (TypeError, ValueError, AttributeError):
         return None, None
-    return day, point.get("source_id")
+    return day, point.get(field)
 
 
 def titled(title: str, chart):
@@ -214,9 +214,19 @@ def entities_tab(con: duckdb.DuckDBPyConnection, topic: str, label: str, f: q.Fi
     if chosen:
         tl = q.entity_timeline(con, topic, chosen, f)
         if not tl.empty:
-            st.altair_chart(
-                titled("Articles of the topic mentioning each entity", charts.entity_timeline_chart(tl))
+            event = st.altair_chart(
+                titled("Articles of the topic mentioning each entity", charts.entity_timeline_chart(tl)),
+                on_select="rerun",
+                key="entity_chart",
+                selection_mode=charts.PICK,
             )
+            day, entity = _selected_point(event, "entity_id")
+            if day is not None and entity:
+                df = q.topic_articles(con, topic, f, day=day, entity_id=entity, limit=ARTICLE_LIMIT)
+                heading = f"{label} on {day.isoformat()}, mentioning {names.get(entity, entity)}"
+                show_articles(df, heading=heading, key="entity_articles")
+            else:
+                st.caption("Click a point to list the articles behind it.")
 
 
 def health_tab(con: duckdb.DuckDBPyConnection, f: q.Filters) -> None:

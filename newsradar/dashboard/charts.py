@@ -208,20 +208,27 @@ def entity_bar_chart(
 
 
 def entity_timeline_chart(
-    df: pd.DataFrame, *, title: str = "", height: int = 260, width: int | str = "container"
+    df: pd.DataFrame,
+    *,
+    title: str = "",
+    height: int = 260,
+    width: int | str = "container",
+    selectable: bool = True,
 ) -> alt.Chart:
+    """Articles of a topic per day mentioning each entity; points carry a ``pick`` selection over
+    ``date`` and ``entity_id`` (click one to list the articles)."""
     data = _with_date(df)
-    return (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:T", title="day"),
-            y=alt.Y("articles:Q", title="articles of the topic mentioning it"),
-            color=alt.Color("entity_name:N", title="entity"),
-            tooltip=[alt.Tooltip("date:N", title="day"), "entity_name:N", "articles:Q"],
-        )
-        .properties(title=title, height=height, width=width)
+    base = alt.Chart(data).encode(
+        x=alt.X("day:T", title="day"),
+        y=alt.Y("articles:Q", title="articles of the topic mentioning it"),
+        color=alt.Color("entity_name:N", title="entity"),
     )
+    points = base.mark_circle(size=50, opacity=0.9).encode(
+        tooltip=[alt.Tooltip("date:N", title="day"), "entity_name:N", "entity_type:N", "articles:Q"]
+    )
+    if selectable:
+        points = points.add_params(alt.selection_point(name=PICK, fields=["date", "entity_id"], on="click"))
+    return alt.layer(base.mark_line(), points).properties(title=title, height=height, width=width)
 
 
 def health_chart(

@@ -346,9 +346,11 @@ def topic_articles(
     *,
     day: date | None = None,
     source_id: str | None = None,
+    entity_id: str | None = None,
     limit: int = 200,
 ) -> pd.DataFrame:
-    """The articles behind a point of a topic chart: title, outlet, date, link."""
+    """The articles behind a point of a topic chart: title, outlet, date, link; optionally only
+    one day, one outlet, or those mentioning one entity."""
     sql = f"""
         select a.day, a.published_at, a.source_id, coalesce(a.source_name, a.source_id) as source,
             a.language, a.title, coalesce(a.canonical_url, a.url) as url
@@ -358,15 +360,16 @@ def topic_articles(
             and {_days("a.day")}
             and ($day::date is null or a.day = $day::date)
             and ($source::varchar is null or a.source_id = $source::varchar)
+            and ($entity::varchar is null or a.article_id in (
+                select e.article_id from entity_mentions e where e.entity_id = $entity::varchar))
         order by a.published_at desc nulls last, a.article_id
         limit $limit
     """
-    return run(
-        con, sql, {**f.params(), "topic": topic_id, "day": day, "source": source_id, "limit": int(limit)}
-    )
+    params = {"topic": topic_id, "day": day, "source": source_id, "entity": entity_id, "limit": int(limit)}
+    return run(con, sql, {**f.params(), **params})
 
 
-# --- ad-hoc topic queries: DNF clauses evaluated by fixed SQL over bound term lists -------------------
+# --- ad-hoc topic queries: DNF clauses, each distinct pattern a bound parameter -------------------
 
 
 def adhoc_sql(clauses: Iterable[Iterable[Any]]) -> tuple[str, dict[str, Any]]:

@@ -120,7 +120,7 @@ def dashboard_url(data_dir, tmp_path_factory):
 
 def wait_until_idle(page) -> None:
     """Charts drawn and no script run in progress."""
-    page.wait_for_selector('[data-testid="stVegaLiteChart"] .marks', timeout=60_000)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] .marks', state="attached", timeout=60_000)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
 
 
@@ -173,6 +173,20 @@ def test_dashboard_in_chromium(browser, dashboard_url, tmp_path):
     items = page.locator(".st-key-drilldown_articles li")
     assert items.count() >= 1
     assert all(day in t for t in items.all_inner_texts())
+
+    # the entity timeline drills down too: its highest point lists the articles mentioning that entity
+    page.get_by_role("tab", name="Entities").click()
+    panel = page.locator('[role="tabpanel"]:visible')
+    timeline = panel.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    timeline.locator(".mark-symbol path").first.wait_for(timeout=30_000)
+    points = timeline.locator(".mark-symbol path")
+    tops = points.evaluate_all("els => els.map(e => e.getBoundingClientRect().top)")
+    points.nth(tops.index(min(tops))).click(force=True)
+    entity_items = page.locator(".st-key-entity_articles li")
+    entity_items.first.wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert "mentioning" in page.locator(".st-key-entity_articles strong").first.inner_text()
+    assert entity_items.count() >= 1
     assert not errors, errors
     page.close()
 

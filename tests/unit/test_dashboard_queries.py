@@ -131,6 +131,15 @@ def test_drilldown_articles(con):
     assert {d.date() for d in df["day"]} == {day}
     assert all(u.startswith("https://vestnik.example/2026-11-08/") for u in df["url"])
     assert q.topic_days(con, "peace_talks", q.Filters())[0] == date(2026, 11, 14)
+    # the entity timeline's drill-down: the topic's articles of that day mentioning the entity
+    geneva = q.topic_articles(con, "peace_talks", q.Filters(), day=day, entity_id="geneva")
+    expected = con.execute(
+        "select count(*) from article_topics t join entity_mentions e using (article_id) "
+        "where t.topic_id = 'peace_talks' and t.day = ? and e.entity_id = 'geneva'",
+        [day],
+    ).fetchall()[0][0]
+    assert len(geneva) == expected > 0
+    assert q.topic_articles(con, "peace_talks", q.Filters(), day=day, entity_id="berlin").empty
 
 
 def test_adhoc_query_agrees_with_the_reference_evaluator(con):
