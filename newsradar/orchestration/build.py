@@ -44,11 +44,6 @@ DBT_ENV_KEYS = (
     "NEWSRADAR_TOPICS_FILE",
     "NEWSRADAR_SOURCES_FILE",
 )
-# Models recomputed from the whole lake when their terms change (as newsradar.warehouse.build does).
-TERM_MODELS = {
-    "topic_terms_hash": ("int_article_term_matches", "int_article_topics"),
-    "entity_terms_hash": ("int_entity_mentions",),
-}
 
 
 class PublishError(RuntimeError):
@@ -140,17 +135,6 @@ def runtime_env_templates() -> dict[str, str]:
     return {key: pull.replace("KEY", key) for key in DBT_ENV_KEYS}
 
 
-def _drop_term_models(staging: Path, models: list[str]) -> None:
-    with duckdb.connect(str(staging)) as con:
-        rows = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_name in (select unnest(?::varchar[]))",
-            [models],
-        ).fetchall()
-        for schema, table in rows:
-            con.execute(f'drop table if exists "{schema}"."{table}"')
-
-
 def prepare_build(cfg: OrchestrationConfig | None = None, *, full_refresh: bool = False) -> dict:
     """Export the build inputs, copy the published warehouse into a staging file, return the dbt env.
 
@@ -174,12 +158,11 @@ def prepare_build(cfg: OrchestrationConfig | None = None, *, full_refresh: bool 
     if published:
         shutil.copyfile(paths.warehouse_path, staging)
         previous = warehouse._read_meta(paths.warehouse_path)
-        current = {"topic_terms_hash": inputs.topic_terms_hash, "entity_terms_hash": inputs.entity_terms_hash}
-        for key, models in TERM_MODELS.items():
-            if previous and previous.get(key) != current[key]:
+        for key, models in warehouse.TERM_MODELS.items():
+            if previous and previous.get(key) != getattr(inputs, key):
                 refreshed.extend(models)
         if refreshed:
-            _drop_term_models(staging, refreshed)
+            warehouse.drop_tables(staging, refreshed)
     env = {
         **inputs.env,
         "NEWSRADAR_DBT_DATABASE": str(staging),
