@@ -61,6 +61,7 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.address", address,
         "--server.port", str(port),
+        "--server.fileWatcherType", "none",
     ]  # fmt: skip
 
 
