@@ -105,6 +105,14 @@ SOURCES_SCHEMA = pa.schema(
 
 FAILED_STATUSES = {"error", "fail", "runtime error", "skipped"}
 
+# Models that depend on the terms files: when a file's hash differs from the one recorded in the
+# published warehouse, these tables are dropped from the build's copy, so dbt rebuilds them (and,
+# through the marts, everything downstream) from the whole lake; everything else stays incremental.
+TERM_MODELS = {
+    "topic_terms_hash": ("int_article_term_matches", "int_article_topics"),
+    "entity_terms_hash": ("int_entity_mentions",),
+}
+
 
 class WarehouseError(UserError):
     """A build failed (a model, a test, the inputs) or the warehouse cannot be opened."""
@@ -306,6 +314,258 @@ def export_inputs(
     return BuildInputs(
         env=env, topic_terms_hash=_table_hash(terms_tbl), entity_terms_hash=_table_hash(entity_tbl)
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers of the Python models (warehouse/models/intermediate/*.py); run inside dbt's process
+
+
+def new_article_texts(dbt, session, articles):
+    """The article versions an incremental term model has not processed yet (fetched after the
+    latest ``fetched_at`` in the model's table; all of them on a full build), with the matched text
+    ``lower(concat_ws(chr(10), title, subtitle, body))`` as ``text``."""
+    from newsradar.topics.evaluate import TEXT_SQL
+
+    if dbt.is_incremental:
+        watermark = session.execute(f"select max(fetched_at) from {dbt.this}").fetchall()[0][0]
+        if watermark is not None:
+            articles = articles.filter(
+                duckdb.ColumnExpression("fetched_at") > duckdb.ConstantExpression(watermark)
+            )
+    return articles.project(f"article_id, fetched_at, language, {TEXT_SQL} as text")
+
+
+def required_literals(pattern: str) -> list[str]:
+    """Runs of literal characters (2 or more) every match of an RE2 ``pattern`` must contain.
+
+    Only runs at the top level (outside groups and character classes) count, a character followed by
+    ``?``, ``*`` or ``{`` is optional, and a top-level ``|`` or an inline flag gives no literal. Used as
+    a cheap ``contains()`` prefilter so the regular expression runs only on candidate texts."""
+    if "(?" in pattern.replace("(?:", ""):
+        return []  # inline flags such as (?i) would make a case-sensitive prefilter unsound
+    runs: list[str] = []
+    run: list[str] = []
+    depth = 0
+    i, n = 0, len(pattern)
+
+    def close() -> None:
+        if run:
+            runs.append("".join(run))
+            run.clear()
+
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            close()
+            nxt = pattern[i + 1 : i + 2]
+            if nxt in ("p", "P", "x") and pattern[i + 2 : i + 3] == "{":
+                i = pattern.index("}", i) + 1
+            else:
+                i += 2
+            continue
+        if c == "[":
+            close()
+            j = i + 1
+            if pattern[j : j + 1] == "^":
+                j += 1
+            if pattern[j : j + 1] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            close()
+            depth += 1
+        elif c == ")":
+            close()
+            depth -= 1
+        elif c == "|":
+            if depth == 0:
+                return []
+            close()
+        elif c in "?*{":
+            if run:
+                run.pop()
+            close()
+        elif c == "+":
+            close()
+        elif depth == 0 and c.isalnum():
+            run.append(c)
+        else:
+            close()
+        i += 1
+    close()
+    return sorted({r for r in runs if len(r) >= 2}, key=lambda r: (-len(r), r))
+
+
+WORD_CHARS = r"[\p{L}\p{M}\p{N}_]"
+
+
+def match_texts(session, texts, patterns: list[str], keys: list[str], batch_rows: int = 20_000) -> pa.Table:
+    """The key columns and ``pattern_idx`` for every (row of ``texts``, pattern) match.
+
+    One RE2 pass per text finds its candidate words: ``regexp_extract_all`` with a single bound
+    pattern (every required literal of every pattern, inside maximal word runs), so a literal occurs
+    in the text exactly when it is a substring of one of those words. Each pattern's regular
+    expression then runs (pyarrow, RE2, compiled once per batch) only on the texts containing all its
+    literals. Patterns stay data: bound parameters and pyarrow arguments, never SQL text."""
+    import re
+
+    import pyarrow.compute as pc
+
+    literals = [required_literals(p) for p in patterns]
+    vocabulary = sorted({lit for lits in literals for lit in lits}, key=lambda x: (-len(x), x))
+    always = [i for i, lits in enumerate(literals) if not lits]
+    patterns_of: dict[str, list[int]] = {}
+    for i, lits in enumerate(literals):
+        for lit in lits:
+            patterns_of.setdefault(lit, []).append(i)
+    view = f"_nr_texts_{uuid.uuid4().hex[:10]}"
+    texts.create_view(view, replace=True)
+    key_sql = ", ".join(f'"{k}"' for k in keys)
+    out_keys: dict[str, list] = {k: [] for k in keys}
+    out_idx: list[int] = []
+    memo: dict[str, frozenset[str]] = {}
+    try:
+        if vocabulary:
+            finder = WORD_CHARS + "*(?:" + "|".join(re.escape(v) for v in vocabulary) + ")" + WORD_CHARS + "*"
+            rel = session.sql(
+                f"select {key_sql}, text, list_distinct(regexp_extract_all(text, $1)) as words from {view}",
+                params=[finder],
+            )
+        else:
+            rel = session.sql(f"select {key_sql}, text, []::varchar[] as words from {view}")
+        reader = rel.to_arrow_reader(batch_rows)
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            rows_for: dict[int, list[int]] = {i: list(range(batch.num_rows)) for i in always}
+            if vocabulary:
+                for row, words in enumerate(batch.column("words").to_pylist()):
+                    if not words:
+                        continue
+                    present: set[str] = set()
+                    for w in words:
+                        found = memo.get(w)
+                        if found is None:
+                            found = memo[w] = frozenset(v for v in vocabulary if v in w)
+                        present |= found
+                    candidates = {i for lit in present for i in patterns_of[lit]}
+                    for i in candidates:
+                        if all(lit in present for lit in literals[i]):
+                            rows_for.setdefault(i, []).append(row)
+            text = batch.column("text")
+            for i, rows in rows_for.items():
+                if not rows:
+                    continue
+                idx = pa.array(rows, pa.int64())
+                hit = pc.match_substring_regex(pc.take(text, idx), patterns[i])
+                chosen = pc.filter(idx, pc.fill_null(hit, False))
+                if len(chosen) == 0:
+                    continue
+                for k in keys:
+                    out_keys[k].extend(pc.take(batch.column(k), chosen).to_pylist())
+                out_idx.extend([i] * len(chosen))
+        schema = rel.limit(0).to_arrow_table().schema
+    finally:
+        session.execute(f"drop view if exists {view}").fetchall()
+    columns = {k: pa.array(out_keys[k], schema.field(k).type) for k in keys}
+    columns["pattern_idx"] = pa.array(out_idx, pa.int64())
+    return pa.table(columns)
+
+
+def _terms_with_index(terms_rel, columns: str) -> tuple[list[str], pa.Table]:
+    terms = terms_rel.project(columns).distinct().to_arrow_table()
+    patterns = sorted(set(terms.column("pattern").to_pylist()))
+    index = {p: i for i, p in enumerate(patterns)}
+    idx = pa.array([index[p] for p in terms.column("pattern").to_pylist()], pa.int64())
+    return patterns, terms.append_column("pattern_idx", idx).drop_columns(["pattern"])
+
+
+def _registered(session, **tables: pa.Table) -> dict[str, str]:
+    names = {}
+    for key, table in tables.items():
+        name = f"_nr_{key}_{uuid.uuid4().hex[:10]}"
+        session.register(name, table)
+        names[key] = name
+    return names
+
+
+def topic_term_matches(session, texts, terms_rel) -> pa.Table:
+    """(article_id, fetched_at, language, topic_id, term_id) for every term of ``stg_topic_terms``
+    matching a text (terms limited to a language only for articles in that language)."""
+    patterns, terms = _terms_with_index(terms_rel, "topic_id, term_id, language, pattern")
+    hits = match_texts(session, texts, patterns, ["article_id", "fetched_at", "language"])
+    names = _registered(session, hits=hits, terms=terms)
+    try:
+        return session.sql(
+            f"""
+            select distinct h.article_id, h.fetched_at, h.language, t.topic_id, t.term_id
+            from {names["hits"]} as h
+            inner join {names["terms"]} as t
+                on h.pattern_idx = t.pattern_idx and (t.language is null or t.language = h.language)
+            """
+        ).to_arrow_table()
+    finally:
+        for name in names.values():
+            session.unregister(name)
+
+
+def entity_mention_counts(session, texts, terms_rel) -> pa.Table:
+    """(article_id, fetched_at, entity_id, mentions): entities of ``stg_entity_terms`` found in the
+    texts, with the number of occurrences of all their alias patterns."""
+    import pyarrow.compute as pc
+
+    patterns, terms = _terms_with_index(terms_rel, "entity_id, pattern")
+    hits = match_texts(session, texts, patterns, ["article_id", "fetched_at"])
+    # count occurrences only where a pattern matched: fetch those texts, count with RE2 (pyarrow)
+    names = _registered(session, hits=hits)
+    view = f"_nr_texts_{uuid.uuid4().hex[:10]}"
+    texts.create_view(view, replace=True)
+    try:
+        text_of = session.sql(
+            f"select article_id, text from {view} where article_id in (select article_id from {names['hits']})"
+        ).to_arrow_table()
+    finally:
+        session.unregister(names["hits"])
+        session.execute(f"drop view if exists {view}").fetchall()
+    row_of = {a: i for i, a in enumerate(text_of.column("article_id").to_pylist())}
+    by_pattern: dict[int, list[int]] = {}
+    hit_articles = hits.column("article_id").to_pylist()
+    for k, p in enumerate(hits.column("pattern_idx").to_pylist()):
+        by_pattern.setdefault(p, []).append(k)
+    counts = [0] * hits.num_rows
+    for p, ks in by_pattern.items():
+        subset = text_of.column("text").take(pa.array([row_of[hit_articles[k]] for k in ks], pa.int64()))
+        for k, n in zip(ks, pc.count_substring_regex(subset, patterns[p]).to_pylist(), strict=True):
+            counts[k] = n
+    hits = hits.append_column("mentions", pa.array(counts, pa.int64()))
+    names = _registered(session, hits=hits, terms=terms)
+    try:
+        return session.sql(
+            f"""
+            select h.article_id, t.entity_id, max(h.fetched_at) as fetched_at, cast(sum(h.mentions) as bigint) as mentions
+            from {names["hits"]} as h
+            inner join {names["terms"]} as t on h.pattern_idx = t.pattern_idx
+            group by h.article_id, t.entity_id
+            """
+        ).to_arrow_table()
+    finally:
+        for name in names.values():
+            session.unregister(name)
+
+
+def drop_tables(database: Path, names: list[str] | tuple[str, ...]) -> None:
+    """Drop these tables (any schema) from a build's copy of the warehouse."""
+    with duckdb.connect(str(database)) as con:
+        rows = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_name in (select unnest(?::varchar[]))",
+            [list(names)],
+        ).fetchall()
+        for schema, table in rows:
+            con.execute(f'drop table if exists "{schema}"."{table}"')
 
 
 # --------------------------------------------------------------------------------------------------
@@ -549,17 +809,15 @@ def build(
         )
         previous = {} if full_refresh else _read_meta(wh)
         refreshed: list[str] = []
-        dbt_vars: dict[str, object] = {}
-        if previous and previous.get("topic_terms_hash") != inputs.topic_terms_hash:
-            dbt_vars["refresh_topic_models"] = True
-            refreshed += ["int_article_term_matches", "int_article_topics"]
-        if previous and previous.get("entity_terms_hash") != inputs.entity_terms_hash:
-            dbt_vars["refresh_entity_models"] = True
-            refreshed.append("int_entity_mentions")
+        for key, models in TERM_MODELS.items():
+            if previous and previous.get(key) != getattr(inputs, key):
+                refreshed.extend(models)
         temp = _temp_name(paths)
         try:
             if wh.exists() and not full_refresh:
                 shutil.copyfile(wh, temp)
+                if refreshed:
+                    drop_tables(temp, refreshed)
             target = scratch / "target"
             env = {
                 **inputs.env,
@@ -586,8 +844,6 @@ def build(
             ]
             if full_refresh or not wh.exists():
                 args.append("--full-refresh")
-            if dbt_vars:
-                args += ["--vars", json.dumps(dbt_vars)]
             if select:
                 args += ["--select", select]
             if say:

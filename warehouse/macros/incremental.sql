@@ -16,9 +16,3 @@
         '-infinity'::timestamptz
     {%- endif -%}
 {%- endmacro %}
-
-{#- `full_refresh` config for the term-dependent models: forced when the terms changed. -#}
-{% macro refresh_when(var_name) -%}
-    {%- set value = var(var_name, none) -%}
-    {{- return(none if value is none else (value in (true, 'true', 'True', 1, '1'))) -}}
-{%- endmacro %}

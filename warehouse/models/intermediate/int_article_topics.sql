@@ -3,7 +3,6 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='article_id',
-        full_refresh=var('refresh_topic_models'),
     )
 }}
 
