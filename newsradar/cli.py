@@ -25,7 +25,10 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsradar", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="newsradar",
+        description="newsradar: crawl news outlets into a Parquet lake, build coverage trends in DuckDB.",
+    )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
