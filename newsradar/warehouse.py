@@ -238,38 +238,49 @@ def _entity_table(gazetteer_file: Path | None) -> pa.Table:
     return _conform(topics_mod.entity_terms_table(entities), ENTITY_TERMS_SCHEMA, f"{path}: entity terms")
 
 
-def _find_sources_file(paths: Paths, sources_file: Path | None) -> Path | None:
+def _sources_files(paths: Paths, sources_file: Path | None) -> list[Path]:
+    """The sources file given, else every sources file the lake's outlets may come from:
+    ``$NEWSRADAR_SOURCES``, ``<data>/sources.yaml``, ``<data>/demo/sources.yaml`` (written by
+    ``newsradar demo``) and ``./sources.yaml``; an outlet's first definition wins."""
     if sources_file:
         if not Path(sources_file).exists():
             raise WarehouseError(f"{sources_file}: no such sources file")
-        return Path(sources_file)
-    candidates = [os.environ.get("NEWSRADAR_SOURCES"), paths.data_dir / "sources.yaml", Path("sources.yaml")]
+        return [Path(sources_file)]
+    candidates = [
+        os.environ.get("NEWSRADAR_SOURCES"),
+        paths.data_dir / "sources.yaml",
+        paths.data_dir / "demo" / "sources.yaml",
+        Path("sources.yaml"),
+    ]
+    found: list[Path] = []
     for c in candidates:
-        if c and Path(c).exists():
-            return Path(c)
-    return None
+        if c and Path(c).exists() and Path(c).resolve() not in [f.resolve() for f in found]:
+            found.append(Path(c))
+    return found
 
 
 def sources_table(paths: Paths, sources_file: Path | None = None) -> pa.Table:
-    """The outlets reference table from the sources file used by the crawl."""
+    """The outlets reference table from the sources file(s) used by the crawl."""
     from newsradar.sources import load_sources
 
-    path = _find_sources_file(paths, sources_file)
-    if path is None:
+    files = _sources_files(paths, sources_file)
+    if not files:
         log.warning("no sources file found: outlet days are computed in UTC and names are ids")
-        return SOURCES_SCHEMA.empty_table()
-    rows = [
-        {
-            "source_id": s.id,
-            "name": s.name,
-            "homepage": s.homepage,
-            "country": s.country,
-            "languages": list(s.languages),
-            "timezone": s.timezone,
-        }
-        for s in load_sources(path)
-    ]
-    return pa.Table.from_pylist(rows, schema=SOURCES_SCHEMA)
+    rows: dict[str, dict] = {}
+    for path in files:
+        for s in load_sources(path):
+            rows.setdefault(
+                s.id,
+                {
+                    "source_id": s.id,
+                    "name": s.name,
+                    "homepage": s.homepage,
+                    "country": s.country,
+                    "languages": list(s.languages),
+                    "timezone": s.timezone,
+                },
+            )
+    return pa.Table.from_pylist(list(rows.values()), schema=SOURCES_SCHEMA)
 
 
 @dataclass
