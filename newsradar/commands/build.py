@@ -225,11 +225,11 @@ def cmd_trends(args: argparse.Namespace) -> int:
     if args.format == "csv":
         _emit(fields, [tuple(r[f] for f in fields) for r in rows], "csv")
         return 0
-    _print_trend_table(args.topic, (label[0] if label else None) or args.topic, rows, by_source)
+    print_trend_table(args.topic, (label[0] if label else None) or args.topic, rows, by_source)
     return 0
 
 
-def _print_trend_table(topic: str, label: str, rows: list[dict], by_source: bool) -> None:
+def print_trend_table(topic: str, label: str, rows: list[dict], by_source: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 

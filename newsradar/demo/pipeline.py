@@ -96,8 +96,26 @@ def after_crawl(paths: Paths, demo: DemoNewsroom) -> None:
     The warehouse engineer extends this function to build the warehouse (``newsradar.warehouse.build``)
     and print the peace-talks trend (``topic_daily_all`` for ``peace_talks``; the designed surge is on
     ``demo.room.surge_days``). It receives the live ``DemoNewsroom`` (its servers are still up, its
-    ``manifest`` holds the truth). Until then it does nothing.
+    ``manifest`` holds the truth).
     """
+    from newsradar import warehouse
+    from newsradar.commands.build import print_trend_table, trend_rows
+    from newsradar.errors import UserError
+
+    demo_sources = paths.data_dir / "demo" / "sources.yaml"
+    warehouse.build(paths, sources_file=demo_sources if demo_sources.exists() else None, progress=True)
+    with warehouse.connect_readonly(paths) as con:
+        try:
+            rows = trend_rows(con, "peace_talks", demo.room.days + 2, by_source=False)
+        except UserError as exc:
+            print(f"no peace-talks trend: {exc}")
+            return None
+        label = con.execute("select label from topics where topic_id = 'peace_talks'").fetchone()[0]
+    print_trend_table("peace_talks", label or "peace talks", rows, by_source=False)
+    surge = [d.isoformat() for d in demo.room.surge_days]
+    flagged = [r["day"].isoformat() for r in rows if r["is_spike"]]
+    print(f"designed surge: {', '.join(surge)}; flagged as spikes: {', '.join(flagged) or 'none'}")
+    print("next: newsradar trends peace_talks --by source | newsradar tables | newsradar query 'select ...'")
     return None
 
 
