@@ -72,9 +72,11 @@ class TreeSampler(threading.Thread):
     """Peak RSS (sum over the process tree) and peak PSS (shared pages counted once) of this
     process's children, i.e. the crawl process and its extraction workers."""
 
-    def __init__(self, interval: float = 0.2):
+    def __init__(self, interval: float = 0.2, trace: Path | None = None):
         super().__init__(daemon=True)
         self.interval = interval
+        self.trace = trace
+        self.rows: list[str] = []
         self.stop_event = threading.Event()
         self.peak_rss_kb = 0
         self.peak_pss_kb = 0
@@ -83,12 +85,18 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         me = os.getpid()
+        self.t0 = time.perf_counter()
         while not self.stop_event.wait(self.interval):
             pids = [p for c in _children(me) for p in _tree(c)]
             if not pids:
                 continue
-            rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
+            per_pid = [(p, _kb(f"/proc/{p}/status", "VmRSS:")) for p in pids]
+            rss = sum(kb for _, kb in per_pid)
             pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+            if self.trace:
+                t = time.perf_counter() - self.t0
+                # the crawl process is this process's child; deeper ones are its extraction workers
+                self.rows += [f"{t:.2f},{p},{'crawl' if i == 0 else 'worker'},{kb}" for i, (p, kb) in enumerate(per_pid)]
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
             self.peak_processes = max(self.peak_processes, len(pids))
@@ -97,6 +105,8 @@ class TreeSampler(threading.Thread):
     def stop(self) -> None:
         self.stop_event.set()
         self.join()
+        if self.trace:
+            self.trace.write_text("seconds,pid,role,rss_kb\n" + "\n".join(self.rows) + "\n")
 
 
 # ---------------------------------------------------------------- the two measurements
@@ -106,11 +116,11 @@ def size_for(pages: int, days: int = DEFAULT_DAYS) -> int:
     return max(1, math.ceil(pages / (len(OUTLETS) * days)))
 
 
-def measure_crawl(demo: DemoNewsroom, data_dir: Path) -> dict:
+def measure_crawl(demo: DemoNewsroom, data_dir: Path, trace: Path | None = None) -> dict:
     from newsradar.crawl import run_crawl_subprocess
 
     paths = Paths.from_env(data_dir)
-    sampler = TreeSampler()
+    sampler = TreeSampler(trace=trace)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.start()
     t0 = time.perf_counter()
@@ -158,7 +168,8 @@ def measure_baseline(demo: DemoNewsroom, limit: int | None = None) -> dict:
             "cpu_ms_per_page": round(1000 * cpu / len(pages), 2), "pages_per_s": round(len(pages) / wall, 1)}
 
 
-def run(pages: int, *, seed: int, keep: Path | None, baseline_pages: int | None, skip_baseline: bool) -> dict:
+def run(pages: int, *, seed: int, keep: Path | None, baseline_pages: int | None, skip_baseline: bool,
+        trace: Path | None = None) -> dict:
     per_day = size_for(pages)
     t0 = time.perf_counter()
     data_dir = keep or Path(tempfile.mkdtemp(prefix="newsradar-bench-"))
@@ -168,7 +179,7 @@ def run(pages: int, *, seed: int, keep: Path | None, baseline_pages: int | None,
             setup = time.perf_counter() - t0
             print(f"[{pages}] newsroom: {served} articles ({per_day}/outlet/day x {DEFAULT_DAYS} days), "
                   f"set up in {setup:.1f} s; crawling ...", file=sys.stderr, flush=True)
-            crawl = measure_crawl(demo, data_dir)
+            crawl = measure_crawl(demo, data_dir, trace)
             print(f"[{pages}] crawl: {crawl}", file=sys.stderr, flush=True)
             base = None
             if not skip_baseline:
@@ -214,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep the crawl's data folder here (default: a temp dir, removed)")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
+    ap.add_argument("--trace", type=Path, help="write the sampled RSS per process as CSV (one file per size: "
+                    "TRACE with the page count appended to its stem)")
     args = ap.parse_args(argv)
     if args.pages < 10:
         ap.error("--pages must be at least 10")
@@ -221,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [5000, 20000] if args.check_memory else [args.pages]
     for n in sizes:
         keep = args.keep / str(n) if args.keep else None
+        trace = args.trace.with_name(f"{args.trace.stem}-{n}{args.trace.suffix}") if args.trace else None
         r = run(n, seed=args.seed, keep=keep, baseline_pages=args.baseline_pages,
-                skip_baseline=args.no_baseline or (args.check_memory and n != sizes[0]))
+                skip_baseline=args.no_baseline or (args.check_memory and n != sizes[0]), trace=trace)
         print(report(r), flush=True)
         results.append(r)
     out: dict = {"runs": results}
