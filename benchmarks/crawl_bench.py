@@ -37,6 +37,7 @@ CRAWL_SETTINGS = {"AUTOTHROTTLE_ENABLED": False}  # our own localhost servers: n
 
 # ---------------------------------------------------------------- memory sampling (/proc, Linux)
 
+
 def _children(pid: int) -> list[int]:
     out = []
     try:
@@ -96,7 +97,9 @@ class TreeSampler(threading.Thread):
             if self.trace:
                 t = time.perf_counter() - self.t0
                 # the crawl process is this process's child; deeper ones are its extraction workers
-                self.rows += [f"{t:.2f},{p},{'crawl' if i == 0 else 'worker'},{kb}" for i, (p, kb) in enumerate(per_pid)]
+                self.rows += [
+                    f"{t:.2f},{p},{'crawl' if i == 0 else 'worker'},{kb}" for i, (p, kb) in enumerate(per_pid)
+                ]
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
             self.peak_processes = max(self.peak_processes, len(pids))
@@ -110,6 +113,7 @@ class TreeSampler(threading.Thread):
 
 
 # ---------------------------------------------------------------- the two measurements
+
 
 def size_for(pages: int, days: int = DEFAULT_DAYS) -> int:
     """Articles per outlet per day so that the newsroom has about ``pages`` articles."""
@@ -133,13 +137,19 @@ def measure_crawl(demo: DemoNewsroom, data_dir: Path, trace: Path | None = None)
     articles = sum(s.articles for s in summary.sources.values())
     parquet = list((data_dir / "lake" / "articles").glob("source=*/*/*.parquet"))
     return {
-        "wall_s": round(wall, 2), "pages": pages, "articles": articles,
+        "wall_s": round(wall, 2),
+        "pages": pages,
+        "articles": articles,
         "failures": summary.failures,
-        "pages_per_s": round(pages / wall, 1), "cpu_s": round(cpu, 2),
+        "pages_per_s": round(pages / wall, 1),
+        "cpu_s": round(cpu, 2),
         "cpu_ms_per_page": round(1000 * cpu / max(pages, 1), 2),
-        "peak_rss_mb": round(sampler.peak_rss_kb / 1024, 1), "peak_pss_mb": round(sampler.peak_pss_kb / 1024, 1),
-        "peak_processes": sampler.peak_processes, "rss_samples": sampler.samples,
-        "parquet_files": len(parquet), "parquet_mb": round(sum(p.stat().st_size for p in parquet) / 2**20, 2),
+        "peak_rss_mb": round(sampler.peak_rss_kb / 1024, 1),
+        "peak_pss_mb": round(sampler.peak_pss_kb / 1024, 1),
+        "peak_processes": sampler.peak_processes,
+        "rss_samples": sampler.samples,
+        "parquet_files": len(parquet),
+        "parquet_mb": round(sum(p.stat().st_size for p in parquet) / 2**20, 2),
         "disallowed_hits": sum(demo.disallowed_hits().values()),
     }
 
@@ -164,12 +174,25 @@ def measure_baseline(demo: DemoNewsroom, limit: int | None = None) -> dict:
     for body, url, source, headers in pages:
         articles += bool(extract_article(body, url, source=source, headers=headers)["is_article"])
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
-    return {"pages": len(pages), "articles": articles, "cpu_s": round(cpu, 2), "wall_s": round(wall, 2),
-            "cpu_ms_per_page": round(1000 * cpu / len(pages), 2), "pages_per_s": round(len(pages) / wall, 1)}
+    return {
+        "pages": len(pages),
+        "articles": articles,
+        "cpu_s": round(cpu, 2),
+        "wall_s": round(wall, 2),
+        "cpu_ms_per_page": round(1000 * cpu / len(pages), 2),
+        "pages_per_s": round(len(pages) / wall, 1),
+    }
 
 
-def run(pages: int, *, seed: int, keep: Path | None, baseline_pages: int | None, skip_baseline: bool,
-        trace: Path | None = None) -> dict:
+def run(
+    pages: int,
+    *,
+    seed: int,
+    keep: Path | None,
+    baseline_pages: int | None,
+    skip_baseline: bool,
+    trace: Path | None = None,
+) -> dict:
     per_day = size_for(pages)
     t0 = time.perf_counter()
     data_dir = keep or Path(tempfile.mkdtemp(prefix="newsradar-bench-"))
@@ -177,8 +200,12 @@ def run(pages: int, *, seed: int, keep: Path | None, baseline_pages: int | None,
         with DemoNewsroom(seed=seed, days=DEFAULT_DAYS, per_day=per_day) as demo:
             served = sum(len(s.articles) for s in demo.sites.values())
             setup = time.perf_counter() - t0
-            print(f"[{pages}] newsroom: {served} articles ({per_day}/outlet/day x {DEFAULT_DAYS} days), "
-                  f"set up in {setup:.1f} s; crawling ...", file=sys.stderr, flush=True)
+            print(
+                f"[{pages}] newsroom: {served} articles ({per_day}/outlet/day x {DEFAULT_DAYS} days), "
+                f"set up in {setup:.1f} s; crawling ...",
+                file=sys.stderr,
+                flush=True,
+            )
             crawl = measure_crawl(demo, data_dir, trace)
             print(f"[{pages}] crawl: {crawl}", file=sys.stderr, flush=True)
             base = None
@@ -188,8 +215,14 @@ def run(pages: int, *, seed: int, keep: Path | None, baseline_pages: int | None,
     finally:
         if keep is None:
             shutil.rmtree(data_dir, ignore_errors=True)
-    result = {"requested_pages": pages, "served_articles": served, "crawl": crawl, "baseline": base,
-              "cpu_count": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)}
+    result = {
+        "requested_pages": pages,
+        "served_articles": served,
+        "crawl": crawl,
+        "baseline": base,
+        "cpu_count": os.cpu_count(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
     if base:
         result["cpu_per_page_ratio"] = round(crawl["cpu_ms_per_page"] / base["cpu_ms_per_page"], 2)
         result["throughput_ratio"] = round(crawl["pages_per_s"] / base["pages_per_s"], 2)
@@ -207,10 +240,14 @@ def report(r: dict) -> str:
         f"{c['parquet_files']} Parquet files, {c['parquet_mb']} MB; failures {c['failures']}",
     ]
     if b:
-        lines.append(f"baseline: extract_article x {b['pages']} on one core: {b['pages_per_s']} pages/s, "
-                     f"{b['cpu_ms_per_page']} ms/page")
-        lines.append(f"ratio:    crawl CPU/page = {r['cpu_per_page_ratio']} x baseline; "
-                     f"crawl pages/s = {r['throughput_ratio']} x baseline")
+        lines.append(
+            f"baseline: extract_article x {b['pages']} on one core: {b['pages_per_s']} pages/s, "
+            f"{b['cpu_ms_per_page']} ms/page"
+        )
+        lines.append(
+            f"ratio:    crawl CPU/page = {r['cpu_per_page_ratio']} x baseline; "
+            f"crawl pages/s = {r['throughput_ratio']} x baseline"
+        )
     return "\n".join(lines)
 
 
@@ -218,15 +255,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=5000, help="demo articles to serve and crawl (default 5000)")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--check-memory", action="store_true",
-                    help="crawl 5,000 and 20,000 pages and compare peak RSS (target: within 10%%)")
-    ap.add_argument("--baseline-pages", type=int, default=None,
-                    help="run the baseline on an evenly spaced sample of this many pages (default: all)")
+    ap.add_argument(
+        "--check-memory",
+        action="store_true",
+        help="crawl 5,000 and 20,000 pages and compare peak RSS (target: within 10%%)",
+    )
+    ap.add_argument(
+        "--baseline-pages",
+        type=int,
+        default=None,
+        help="run the baseline on an evenly spaced sample of this many pages (default: all)",
+    )
     ap.add_argument("--no-baseline", action="store_true")
-    ap.add_argument("--keep", type=Path, help="keep the crawl's data folder here (default: a temp dir, removed)")
+    ap.add_argument(
+        "--keep", type=Path, help="keep the crawl's data folder here (default: a temp dir, removed)"
+    )
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
-    ap.add_argument("--trace", type=Path, help="write the sampled RSS per process as CSV (one file per size: "
-                    "TRACE with the page count appended to its stem)")
+    ap.add_argument(
+        "--trace",
+        type=Path,
+        help="write the sampled RSS per process as CSV (one file per size: "
+        "TRACE with the page count appended to its stem)",
+    )
     args = ap.parse_args(argv)
     if args.pages < 10:
         ap.error("--pages must be at least 10")
@@ -235,8 +285,14 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         keep = args.keep / str(n) if args.keep else None
         trace = args.trace.with_name(f"{args.trace.stem}-{n}{args.trace.suffix}") if args.trace else None
-        r = run(n, seed=args.seed, keep=keep, baseline_pages=args.baseline_pages,
-                skip_baseline=args.no_baseline or (args.check_memory and n != sizes[0]), trace=trace)
+        r = run(
+            n,
+            seed=args.seed,
+            keep=keep,
+            baseline_pages=args.baseline_pages,
+            skip_baseline=args.no_baseline or (args.check_memory and n != sizes[0]),
+            trace=trace,
+        )
         print(report(r), flush=True)
         results.append(r)
     out: dict = {"runs": results}

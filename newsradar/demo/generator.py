@@ -23,8 +23,14 @@ DEFAULT_PER_DAY = 7
 DEFAULT_END_DATE = date(2025, 11, 30)
 
 BASE_WEIGHTS = {
-    "peace_talks": 0.05, "ceasefire": 0.16, "energy": 0.14, "elections": 0.12,
-    "sanctions": 0.12, "sport": 0.14, "culture": 0.12, "economy": 0.15,
+    "peace_talks": 0.05,
+    "ceasefire": 0.16,
+    "energy": 0.14,
+    "elections": 0.12,
+    "sanctions": 0.12,
+    "sport": 0.14,
+    "culture": 0.12,
+    "economy": 0.15,
 }
 SURGE_PEACE_SHARE = 0.35
 SURGE_LENGTH = 6
@@ -60,21 +66,66 @@ class Outlet:
 
 
 OUTLETS: tuple[Outlet, ...] = (
-    Outlet("baku_chronicle", "Baku Chronicle", ("en", "ru"), "Asia/Baku", "plain",
-           "sitemap + paginated section listings", "AZ", 1, "/en/post/embargoed-",
-           "Baku Chronicle is an independent news site covering the South Caucasus and Central Asia."),
-    Outlet("meridian_post", "The Meridian Post", ("en",), "America/New_York", "jsonld",
-           "sitemap index of gzip Google News sitemaps", "US", 2, "/embargo/",
-           "The Meridian Post reports on Eurasian politics and markets for an international audience."),
-    Outlet("harbor_herald", "Harbor Herald", ("en",), "Europe/London", "opengraph",
-           "RSS 2.0 feed", "GB", 3, "/private/",
-           "Harbor Herald is a London newsroom covering Eastern Europe, energy and culture."),
-    Outlet("nevsky_vestnik", "Невский вестник", ("ru",), "Europe/Moscow", "microdata",
-           "Atom feed", "RU", 4, "/closed/",
-           "«Невский вестник» — информационное издание о политике, экономике и культуре."),
-    Outlet("steppe_wire", "Steppe Wire", ("en",), "Asia/Bishkek", "autodiscovery",
-           "robots.txt Sitemap: line and <link rel=alternate> JSON Feed", "KG", 5, "/drafts/",
-           "Steppe Wire is a wire service from Bishkek covering Central Asia."),
+    Outlet(
+        "baku_chronicle",
+        "Baku Chronicle",
+        ("en", "ru"),
+        "Asia/Baku",
+        "plain",
+        "sitemap + paginated section listings",
+        "AZ",
+        1,
+        "/en/post/embargoed-",
+        "Baku Chronicle is an independent news site covering the South Caucasus and Central Asia.",
+    ),
+    Outlet(
+        "meridian_post",
+        "The Meridian Post",
+        ("en",),
+        "America/New_York",
+        "jsonld",
+        "sitemap index of gzip Google News sitemaps",
+        "US",
+        2,
+        "/embargo/",
+        "The Meridian Post reports on Eurasian politics and markets for an international audience.",
+    ),
+    Outlet(
+        "harbor_herald",
+        "Harbor Herald",
+        ("en",),
+        "Europe/London",
+        "opengraph",
+        "RSS 2.0 feed",
+        "GB",
+        3,
+        "/private/",
+        "Harbor Herald is a London newsroom covering Eastern Europe, energy and culture.",
+    ),
+    Outlet(
+        "nevsky_vestnik",
+        "Невский вестник",
+        ("ru",),
+        "Europe/Moscow",
+        "microdata",
+        "Atom feed",
+        "RU",
+        4,
+        "/closed/",
+        "«Невский вестник» — информационное издание о политике, экономике и культуре.",
+    ),
+    Outlet(
+        "steppe_wire",
+        "Steppe Wire",
+        ("en",),
+        "Asia/Bishkek",
+        "autodiscovery",
+        "robots.txt Sitemap: line and <link rel=alternate> JSON Feed",
+        "KG",
+        5,
+        "/drafts/",
+        "Steppe Wire is a wire service from Bishkek covering Central Asia.",
+    ),
 )
 OUTLETS_BY_ID = {o.id: o for o in OUTLETS}
 
@@ -150,12 +201,20 @@ class Newsroom:
     @property
     def surge_days(self) -> list[date]:
         first = max(0, self.days - 13)
-        return [self.start_date + timedelta(days=i) for i in range(first, min(self.days, first + SURGE_LENGTH))]
+        return [
+            self.start_date + timedelta(days=i) for i in range(first, min(self.days, first + SURGE_LENGTH))
+        ]
 
-    def articles_of(self, outlet_id: str, lang: str | None = None, *, include_embargoed: bool = False
-                    ) -> list[Article]:
-        return [a for a in self.articles if a.outlet == outlet_id and (lang is None or a.lang == lang)
-                and (include_embargoed or not a.embargoed)]
+    def articles_of(
+        self, outlet_id: str, lang: str | None = None, *, include_embargoed: bool = False
+    ) -> list[Article]:
+        return [
+            a
+            for a in self.articles
+            if a.outlet == outlet_id
+            and (lang is None or a.lang == lang)
+            and (include_embargoed or not a.embargoed)
+        ]
 
     def peace_share_by_day(self) -> dict[date, float]:
         totals: dict[date, list[int]] = {}
@@ -172,8 +231,10 @@ def _choose_topics(rng: random.Random, surge: bool) -> list[str]:
     weights = dict(BASE_WEIGHTS)
     if surge:
         others = 1 - BASE_WEIGHTS["peace_talks"]
-        weights = {t: (SURGE_PEACE_SHARE if t == "peace_talks" else w * (1 - SURGE_PEACE_SHARE) / others)
-                   for t, w in BASE_WEIGHTS.items()}
+        weights = {
+            t: (SURGE_PEACE_SHARE if t == "peace_talks" else w * (1 - SURGE_PEACE_SHARE) / others)
+            for t, w in BASE_WEIGHTS.items()
+        }
     names = list(weights)
     main = rng.choices(names, weights=[weights[n] for n in names])[0]
     topics = [main]
@@ -234,14 +295,20 @@ def _key_sentences(rng: random.Random, paragraphs: list[list[str]]) -> list[str]
     return [paragraphs[0][0]] + [sentences[i] for i in picked]
 
 
-def generate(seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS, per_day: int = DEFAULT_PER_DAY,
-             end_date: date = DEFAULT_END_DATE) -> Newsroom:
+def generate(
+    seed: int = DEFAULT_SEED,
+    days: int = DEFAULT_DAYS,
+    per_day: int = DEFAULT_PER_DAY,
+    end_date: date = DEFAULT_END_DATE,
+) -> Newsroom:
     """Build the whole newsroom model. Pure and deterministic in its arguments."""
     if days < 1 or per_day < 1:
         raise ValueError(f"days and per_day must be >= 1 (got days={days}, per_day={per_day})")
     rng = random.Random(seed)
     start = end_date - timedelta(days=days - 1)
-    room = Newsroom(seed=seed, days=days, per_day=per_day, start_date=start, end_date=end_date, outlets=OUTLETS)
+    room = Newsroom(
+        seed=seed, days=days, per_day=per_day, start_date=start, end_date=end_date, outlets=OUTLETS
+    )
     surge = set(room.surge_days)
     paths = _Paths()
     idx = 10000
@@ -258,8 +325,11 @@ def generate(seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS, per_day: int = 
                 published_utc = local.astimezone(UTC)
                 source = None
                 if rng.random() < SYNDICATION_RATE:
-                    candidates = [a for a in originals[lang]
-                                  if a.outlet != outlet.id and a.published_utc < published_utc]
+                    candidates = [
+                        a
+                        for a in originals[lang]
+                        if a.outlet != outlet.id and a.published_utc < published_utc
+                    ]
                     source = rng.choice(candidates) if candidates else None
                 if source is not None:
                     topics, title, paragraphs = list(source.topics), source.title, source.paragraphs
@@ -272,11 +342,20 @@ def generate(seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS, per_day: int = 
                 modified = local + timedelta(minutes=rng.randint(5, 240)) if rng.random() < 0.25 else local
                 views = int(rng.lognormvariate(5.0, 1.0)) + 12 if outlet.markup == "plain" else None
                 art = Article(
-                    idx=idx, outlet=outlet.id, lang=lang,
+                    idx=idx,
+                    outlet=outlet.id,
+                    lang=lang,
                     path=paths.make(outlet, lang, title, local, section, idx),
-                    title=title, paragraphs=paragraphs, published=local, modified=modified, topics=topics,
-                    section=section, section_label=_section_label(outlet, lang, section),
-                    author=_author(rng, lang), views=views, key_sentences=keys,
+                    title=title,
+                    paragraphs=paragraphs,
+                    published=local,
+                    modified=modified,
+                    topics=topics,
+                    section=section,
+                    section_label=_section_label(outlet, lang, section),
+                    author=_author(rng, lang),
+                    views=views,
+                    key_sentences=keys,
                     syndicated_of=(source.outlet, source.path) if source is not None else None,
                 )
                 room.articles.append(art)
@@ -307,18 +386,46 @@ def _embargoed(rng: random.Random, outlet: Outlet, day: date, idx: int) -> Artic
         path = f"{prefix.rstrip('/')}/news/{idx}-embargo"
     else:
         path = f"{prefix}{prose.slugify(title)}"
-    return Article(idx=idx, outlet=outlet.id, lang=lang, path=path, title=title, paragraphs=paragraphs,
-                   published=local, modified=local, topics=topics, section="economy",
-                   section_label=_section_label(outlet, lang, "economy"), author=_author(rng, lang),
-                   views=None, key_sentences=[], embargoed=True)
+    return Article(
+        idx=idx,
+        outlet=outlet.id,
+        lang=lang,
+        path=path,
+        title=title,
+        paragraphs=paragraphs,
+        published=local,
+        modified=local,
+        topics=topics,
+        section="economy",
+        section_label=_section_label(outlet, lang, "economy"),
+        author=_author(rng, lang),
+        views=None,
+        key_sentences=[],
+        embargoed=True,
+    )
 
 
 TAGS = {
-    "en": {"peace_talks": "peace-talks", "ceasefire": "ceasefire", "energy": "energy", "elections": "elections",
-           "sanctions": "sanctions", "sport": "football", "culture": "culture", "economy": "economy"},
-    "ru": {"peace_talks": "mirnye-peregovory", "ceasefire": "peremirie", "energy": "energetika",
-           "elections": "vybory", "sanctions": "sanktsii", "sport": "futbol", "culture": "kultura",
-           "economy": "ekonomika"},
+    "en": {
+        "peace_talks": "peace-talks",
+        "ceasefire": "ceasefire",
+        "energy": "energy",
+        "elections": "elections",
+        "sanctions": "sanctions",
+        "sport": "football",
+        "culture": "culture",
+        "economy": "economy",
+    },
+    "ru": {
+        "peace_talks": "mirnye-peregovory",
+        "ceasefire": "peremirie",
+        "energy": "energetika",
+        "elections": "vybory",
+        "sanctions": "sanktsii",
+        "sport": "futbol",
+        "culture": "kultura",
+        "economy": "ekonomika",
+    },
 }
 
 
@@ -331,12 +438,22 @@ def _pages(outlet: Outlet) -> list[Page]:
     pages: list[Page] = []
     if outlet.id == "baku_chronicle":
         for lang, pre in (("en", "/en"), ("ru", "")):
-            pages.append(Page(outlet.id, lang, f"{pre}/about", "about", "About us" if lang == "en" else "О нас"))
+            pages.append(
+                Page(outlet.id, lang, f"{pre}/about", "about", "About us" if lang == "en" else "О нас")
+            )
             for topic, tag in TAGS[lang].items():
                 pages.append(Page(outlet.id, lang, f"{pre}/tag/{tag}", "tag", tag, tag=topic))
             for sec in sections_of(outlet):
-                pages.append(Page(outlet.id, lang, f"{pre}/category/{sec}", "listing",
-                                  prose.SECTION_LABELS[lang][sec], section=sec))
+                pages.append(
+                    Page(
+                        outlet.id,
+                        lang,
+                        f"{pre}/category/{sec}",
+                        "listing",
+                        prose.SECTION_LABELS[lang][sec],
+                        section=sec,
+                    )
+                )
     elif outlet.id == "steppe_wire":
         pages.append(Page(outlet.id, "en", "/about/team", "about", "Our team"))
         pages.append(Page(outlet.id, "en", "/about/contacts", "about", "Contacts"))
@@ -346,6 +463,14 @@ def _pages(outlet: Outlet) -> list[Page]:
         lang = outlet.languages[0]
         pages.append(Page(outlet.id, lang, "/about", "about", "About us" if lang == "en" else "О редакции"))
         for sec in sections_of(outlet):
-            pages.append(Page(outlet.id, lang, f"/section/{sec}", "listing", prose.SECTION_LABELS[lang][sec],
-                              section=sec))
+            pages.append(
+                Page(
+                    outlet.id,
+                    lang,
+                    f"/section/{sec}",
+                    "listing",
+                    prose.SECTION_LABELS[lang][sec],
+                    section=sec,
+                )
+            )
     return pages

@@ -25,35 +25,67 @@ def build_manifest(room: Newsroom, base_urls: dict[str, str]) -> dict:
     outlets = []
     for o in room.outlets:
         home = url(o.id, "/en/" if o.id == "baku_chronicle" else "/")
-        outlets.append({
-            "id": o.id, "name": o.name, "languages": list(o.languages), "timezone": o.timezone,
-            "markup": o.markup, "discovery": o.discovery, "country": o.country, "homepage": home,
-            "robots_disallow": o.disallow,
-            "disallowed_urls": [url(o.id, a.path) for a in room.articles_of(o.id, include_embargoed=True)
-                                if a.embargoed],
-            "furniture": FURNITURE[o.id],
-            "article_count": len(room.articles_of(o.id)),
-        })
+        outlets.append(
+            {
+                "id": o.id,
+                "name": o.name,
+                "languages": list(o.languages),
+                "timezone": o.timezone,
+                "markup": o.markup,
+                "discovery": o.discovery,
+                "country": o.country,
+                "homepage": home,
+                "robots_disallow": o.disallow,
+                "disallowed_urls": [
+                    url(o.id, a.path) for a in room.articles_of(o.id, include_embargoed=True) if a.embargoed
+                ],
+                "furniture": FURNITURE[o.id],
+                "article_count": len(room.articles_of(o.id)),
+            }
+        )
     pages = []
     for a in room.articles:
         if a.embargoed:
             continue
-        pages.append({
-            "outlet": a.outlet, "url": url(a.outlet, a.path), "title": a.title,
-            "published_at": iso_utc(a.published), "local_day": a.local_day.isoformat(),
-            "modified_at": iso_utc(a.modified), "language": a.lang, "topics": list(a.topics),
-            "section": a.section_label, "author": a.author, "views": a.views, "word_count": a.word_count,
-            "key_sentences": list(a.key_sentences),
-            "syndicated_of": url(*a.syndicated_of) if a.syndicated_of else None,
-            "is_article": True,
-        })
+        pages.append(
+            {
+                "outlet": a.outlet,
+                "url": url(a.outlet, a.path),
+                "title": a.title,
+                "published_at": iso_utc(a.published),
+                "local_day": a.local_day.isoformat(),
+                "modified_at": iso_utc(a.modified),
+                "language": a.lang,
+                "topics": list(a.topics),
+                "section": a.section_label,
+                "author": a.author,
+                "views": a.views,
+                "word_count": a.word_count,
+                "key_sentences": list(a.key_sentences),
+                "syndicated_of": url(*a.syndicated_of) if a.syndicated_of else None,
+                "is_article": True,
+            }
+        )
     for p in room.pages:
-        pages.append({"outlet": p.outlet, "url": url(p.outlet, p.path), "title": p.title, "language": p.lang,
-                      "kind": p.kind, "is_article": False})
+        pages.append(
+            {
+                "outlet": p.outlet,
+                "url": url(p.outlet, p.path),
+                "title": p.title,
+                "language": p.lang,
+                "kind": p.kind,
+                "is_article": False,
+            }
+        )
     return {
         "version": MANIFEST_VERSION,
-        "generator": {"seed": room.seed, "days": room.days, "per_day": room.per_day,
-                      "start_date": room.start_date.isoformat(), "end_date": room.end_date.isoformat()},
+        "generator": {
+            "seed": room.seed,
+            "days": room.days,
+            "per_day": room.per_day,
+            "start_date": room.start_date.isoformat(),
+            "end_date": room.end_date.isoformat(),
+        },
         "surge_days": [d.isoformat() for d in room.surge_days],
         "topics": list(TOPICS),
         "outlets": outlets,
@@ -72,4 +104,6 @@ def topic_shares(room: Newsroom) -> dict[str, dict[str, float]]:
         totals[a.local_day] += 1
         for t in a.topics:
             per_topic[t][a.local_day] += 1
-    return {t: {d.isoformat(): round(per_topic[t][d] / n, 4) for d, n in sorted(totals.items())} for t in TOPICS}
+    return {
+        t: {d.isoformat(): round(per_topic[t][d] / n, 4) for d, n in sorted(totals.items())} for t in TOPICS
+    }

@@ -47,9 +47,14 @@ class LakeSummary:
         for (outlet, day), n in sorted(self.by_outlet_day.items()):
             days[outlet][day.isoformat()] = n
         return {
-            "total": self.total, "partitions": self.partitions, "by_outlet": dict(self.by_outlet),
-            "by_outlet_language": {f"{o}/{lang}": n for (o, lang), n in sorted(self.by_outlet_language.items())},
-            "by_outlet_day": dict(days), "undated": dict(self.undated),
+            "total": self.total,
+            "partitions": self.partitions,
+            "by_outlet": dict(self.by_outlet),
+            "by_outlet_language": {
+                f"{o}/{lang}": n for (o, lang), n in sorted(self.by_outlet_language.items())
+            },
+            "by_outlet_day": dict(days),
+            "undated": dict(self.undated),
         }
 
 
@@ -71,12 +76,15 @@ def lake_summary(paths: Paths, timezones: dict[str, str]) -> LakeSummary:
     (through the lake's filesystem layer, so an ``s3://`` lake works the same)."""
     from newsradar import lake
 
-    table = lake.read_table(paths.lake_uri, "articles", columns=["source_id", "url", "language", "published_at"])
+    table = lake.read_table(
+        paths.lake_uri, "articles", columns=["source_id", "url", "language", "published_at"]
+    )
     out = LakeSummary()
     out.partitions = len(lake.partitions(paths.lake_uri, "articles"))
     cols = table.to_pydict()
-    for sid, url, lang, pub in zip(cols["source_id"], cols["url"], cols["language"], cols["published_at"],
-                                   strict=True):
+    for sid, url, lang, pub in zip(
+        cols["source_id"], cols["url"], cols["language"], cols["published_at"], strict=True
+    ):
         if sid not in timezones:  # another source crawled into the same data folder
             continue
         out.urls.add(url)
@@ -119,9 +127,17 @@ def after_crawl(paths: Paths, demo: DemoNewsroom) -> None:
     return None
 
 
-def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS, per_day: int = DEFAULT_PER_DAY,
-             end_date: date = DEFAULT_END_DATE, progress: bool = True, crawl_settings: dict | None = None,
-             console=None) -> DemoResult:
+def run_demo(
+    paths: Paths,
+    *,
+    seed: int = DEFAULT_SEED,
+    days: int = DEFAULT_DAYS,
+    per_day: int = DEFAULT_PER_DAY,
+    end_date: date = DEFAULT_END_DATE,
+    progress: bool = True,
+    crawl_settings: dict | None = None,
+    console=None,
+) -> DemoResult:
     """Generate, serve, crawl and summarise; print as it goes when ``console`` (rich) is given."""
     from newsradar.crawl import run_crawl
 
@@ -130,31 +146,46 @@ def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS
     say = console.print if console is not None else (lambda *a, **k: None)
     # a re-run into the same data folder serves on the same ports, so URLs (and article ids) stay the same
     previous = ports_from_sources_yaml(demo_dir / "sources.yaml")
-    with DemoNewsroom(seed=seed, days=days, per_day=per_day, end_date=end_date,
-                      preferred_ports=previous) as demo:
+    with DemoNewsroom(
+        seed=seed, days=days, per_day=per_day, end_date=end_date, preferred_ports=previous
+    ) as demo:
         for oid, (wanted, got) in demo.moved_ports.items():
-            say(f"[yellow]warning[/yellow]: port {wanted} of {oid} is taken; serving on {got}, so its URLs "
-                "differ from the previous run's and the lake will hold both versions")
+            say(
+                f"[yellow]warning[/yellow]: port {wanted} of {oid} is taken; serving on {got}, so its URLs "
+                "differ from the previous run's and the lake will hold both versions"
+            )
         sources_file = demo.write_sources_yaml(demo_dir / "sources.yaml")
         manifest = demo.manifest
         manifest_file = demo_dir / "manifest.json"
         manifest_file.parent.mkdir(parents=True, exist_ok=True)
         manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         n_articles = sum(1 for a in manifest["articles"] if a["is_article"])
-        say(f"[bold]Demo newsroom[/bold]: {len(demo.room.outlets)} outlets, {n_articles} articles, "
-            f"{demo.room.start_date} .. {demo.room.end_date} (seed {seed})")
+        say(
+            f"[bold]Demo newsroom[/bold]: {len(demo.room.outlets)} outlets, {n_articles} articles, "
+            f"{demo.room.start_date} .. {demo.room.end_date} (seed {seed})"
+        )
         for o in manifest["outlets"]:
-            say(f"  {o['id']:<16} {o['homepage']:<30} {'+'.join(o['languages']):<5} {o['markup']:<13} "
-                f"{o['discovery']}")
+            say(
+                f"  {o['id']:<16} {o['homepage']:<30} {'+'.join(o['languages']):<5} {o['markup']:<13} "
+                f"{o['discovery']}"
+            )
         say(f"  sources: {sources_file}\n  manifest: {manifest_file}")
         settings = {**DEMO_CRAWL_SETTINGS, **(crawl_settings or {})}
         summary = run_crawl(demo.sources, paths, progress=progress, settings=settings)
         disallowed = demo.disallowed_hits()
         lake = lake_summary(paths, {o.id: o.timezone for o in demo.room.outlets})
         found = sum(1 for a in manifest["articles"] if a["is_article"] and a["url"] in lake.urls)
-        result = DemoResult(data_dir=paths.data_dir, sources_file=sources_file, manifest_file=manifest_file,
-                            crawl=summary, lake=lake, disallowed_hits=disallowed,
-                            seconds=time.monotonic() - started, manifest_articles=n_articles, found=found)
+        result = DemoResult(
+            data_dir=paths.data_dir,
+            sources_file=sources_file,
+            manifest_file=manifest_file,
+            crawl=summary,
+            lake=lake,
+            disallowed_hits=disallowed,
+            seconds=time.monotonic() - started,
+            manifest_articles=n_articles,
+            found=found,
+        )
         write_run_report(demo_dir / "run.json", result)
         if console is not None:
             print_summary(console, result, demo)
@@ -166,9 +197,14 @@ def run_demo(paths: Paths, *, seed: int = DEFAULT_SEED, days: int = DEFAULT_DAYS
 def write_run_report(path: Path, result: DemoResult) -> Path:
     """``<data>/demo/run.json``: what this demo run did (crawl summary, lake counts, robots check)."""
     crawl = result.crawl.to_dict() if hasattr(result.crawl, "to_dict") else None
-    report = {"seconds": round(result.seconds, 2), "manifest_articles": result.manifest_articles,
-              "found": result.found,
-              "crawl": crawl, "lake": result.lake.to_dict(), "disallowed_hits": result.disallowed_hits}
+    report = {
+        "seconds": round(result.seconds, 2),
+        "manifest_articles": result.manifest_articles,
+        "found": result.found,
+        "crawl": crawl,
+        "lake": result.lake.to_dict(),
+        "disallowed_hits": result.disallowed_hits,
+    }
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 
@@ -180,17 +216,37 @@ def print_summary(console, result: DemoResult, demo: DemoNewsroom) -> None:
     lake = result.lake
     outlets = [o.id for o in demo.room.outlets]
     t = Table(title=f"Crawl {getattr(crawl, 'run_id', '')}: lake {result.data_dir}")
-    for col in ("outlet", "pages", "articles", "not articles", "unchanged", "failures", "in lake", "languages",
-                "undated", "days"):
+    for col in (
+        "outlet",
+        "pages",
+        "articles",
+        "not articles",
+        "unchanged",
+        "failures",
+        "in lake",
+        "languages",
+        "undated",
+        "days",
+    ):
         t.add_column(col, justify="left" if col in ("outlet", "failures", "languages") else "right")
     for oid in outlets:
         s = crawl.sources.get(oid) if hasattr(crawl, "sources") else None
-        langs = ", ".join(f"{lang} {n}" for (o, lang), n in sorted(lake.by_outlet_language.items()) if o == oid)
+        langs = ", ".join(
+            f"{lang} {n}" for (o, lang), n in sorted(lake.by_outlet_language.items()) if o == oid
+        )
         fails = ", ".join(f"{k} {v}" for k, v in (s.failures.items() if s else [])) or "-"
-        t.add_row(oid, str(s.pages_fetched if s else "?"), str(s.articles if s else "?"),
-                  str(s.not_articles if s else "?"), str(s.unchanged if s else "?"), fails,
-                  str(lake.by_outlet.get(oid, 0)), langs or "-", str(lake.undated.get(oid, 0)),
-                  str(len({d for (o, d) in lake.by_outlet_day if o == oid})))
+        t.add_row(
+            oid,
+            str(s.pages_fetched if s else "?"),
+            str(s.articles if s else "?"),
+            str(s.not_articles if s else "?"),
+            str(s.unchanged if s else "?"),
+            fails,
+            str(lake.by_outlet.get(oid, 0)),
+            langs or "-",
+            str(lake.undated.get(oid, 0)),
+            str(len({d for (o, d) in lake.by_outlet_day if o == oid})),
+        )
     console.print(t)
     days = sorted({d for (_, d) in lake.by_outlet_day})
     if days:
@@ -204,6 +260,8 @@ def print_summary(console, result: DemoResult, demo: DemoNewsroom) -> None:
             dt.add_row(d.isoformat(), *[str(n) for n in row], str(sum(row)))
         console.print(dt)
     coverage = result.found / result.manifest_articles if result.manifest_articles else 0.0
-    console.print(f"[bold]{lake.total}[/bold] demo articles in the lake; {result.found} of the "
-                  f"{result.manifest_articles} published found ({coverage:.1%}); robots.txt-disallowed "
-                  f"requests: {sum(result.disallowed_hits.values())}; {result.seconds:.1f} s")
+    console.print(
+        f"[bold]{lake.total}[/bold] demo articles in the lake; {result.found} of the "
+        f"{result.manifest_articles} published found ({coverage:.1%}); robots.txt-disallowed "
+        f"requests: {sum(result.disallowed_hits.values())}; {result.seconds:.1f} s"
+    )

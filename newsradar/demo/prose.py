@@ -37,7 +37,10 @@ PEACE_PHRASES = {
 # query, on purpose: "газета" would leak into a careless "газ*", "electricity" into "elect*").
 BROAD_PATTERNS: dict[str, dict[str, str]] = {
     "peace_talks": {"en": r"\b(peace|negotiat)", "ru": r"(?<!\w)(мирн|переговор)"},
-    "ceasefire": {"en": r"\b(ceasefire|front.?line|truce)", "ru": r"(?<!\w)(перемири|линии фронта|прекращени\w* огня)"},
+    "ceasefire": {
+        "en": r"\b(ceasefire|front.?line|truce)",
+        "ru": r"(?<!\w)(перемири|линии фронта|прекращени\w* огня)",
+    },
     "energy": {"en": r"\b(gas|oil|energ|electric)", "ru": r"(?<!\w)(газ|нефт|энерг|электроэнерг)"},
     "elections": {"en": r"\b(elect|vot|ballot)", "ru": r"(?<!\w)(выбор|голосован|избират)"},
     "sanctions": {"en": r"\bsanction", "ru": r"(?<!\w)санкци"},
@@ -92,35 +95,122 @@ PEOPLE_RU = [
     ("президент Казахстана Касым-Жомарт Токаев", "Токаев", "Токаева", "Токаеву", "Токаевым"),
     ("президент Киргизии Садыр Жапаров", "Жапаров", "Жапарова", "Жапарову", "Жапаровым"),
 ]
-CITIES_EN = ["Minsk", "Bishkek", "Kyiv", "Istanbul", "Geneva", "Baku", "Yerevan", "Ankara", "Paris",
-             "Brussels", "Moscow", "Astana", "Tbilisi", "Vienna"]
+CITIES_EN = [
+    "Minsk",
+    "Bishkek",
+    "Kyiv",
+    "Istanbul",
+    "Geneva",
+    "Baku",
+    "Yerevan",
+    "Ankara",
+    "Paris",
+    "Brussels",
+    "Moscow",
+    "Astana",
+    "Tbilisi",
+    "Vienna",
+]
 # nominative, genitive, prepositional
 CITIES_RU = [
-    ("Минск", "Минска", "Минске"), ("Бишкек", "Бишкека", "Бишкеке"), ("Киев", "Киева", "Киеве"),
-    ("Стамбул", "Стамбула", "Стамбуле"), ("Женева", "Женевы", "Женеве"), ("Баку", "Баку", "Баку"),
-    ("Ереван", "Еревана", "Ереване"), ("Анкара", "Анкары", "Анкаре"), ("Париж", "Парижа", "Париже"),
-    ("Брюссель", "Брюсселя", "Брюсселе"), ("Москва", "Москвы", "Москве"), ("Астана", "Астаны", "Астане"),
-    ("Тбилиси", "Тбилиси", "Тбилиси"), ("Вена", "Вены", "Вене"),
+    ("Минск", "Минска", "Минске"),
+    ("Бишкек", "Бишкека", "Бишкеке"),
+    ("Киев", "Киева", "Киеве"),
+    ("Стамбул", "Стамбула", "Стамбуле"),
+    ("Женева", "Женевы", "Женеве"),
+    ("Баку", "Баку", "Баку"),
+    ("Ереван", "Еревана", "Ереване"),
+    ("Анкара", "Анкары", "Анкаре"),
+    ("Париж", "Парижа", "Париже"),
+    ("Брюссель", "Брюсселя", "Брюсселе"),
+    ("Москва", "Москвы", "Москве"),
+    ("Астана", "Астаны", "Астане"),
+    ("Тбилиси", "Тбилиси", "Тбилиси"),
+    ("Вена", "Вены", "Вене"),
 ]
 ORGS_EN = ["UN", "NATO", "EU", "OSCE", "IAEA", "Council of Europe"]
 ORGS_RU = ["ООН", "НАТО", "ЕС", "ОБСЕ", "МАГАТЭ", "ЕАЭС"]
-COUNTRIES_EN = ["Azerbaijan", "Turkey", "Kazakhstan", "Armenia", "Georgia", "Ukraine", "Belarus",
-                "Kyrgyzstan", "France", "Uzbekistan"]
-COUNTRIES_RU = ["Азербайджан", "Турция", "Казахстан", "Армения", "Грузия", "Украина", "Белоруссия",
-                "Киргизия", "Франция", "Узбекистан"]
+COUNTRIES_EN = [
+    "Azerbaijan",
+    "Turkey",
+    "Kazakhstan",
+    "Armenia",
+    "Georgia",
+    "Ukraine",
+    "Belarus",
+    "Kyrgyzstan",
+    "France",
+    "Uzbekistan",
+]
+COUNTRIES_RU = [
+    "Азербайджан",
+    "Турция",
+    "Казахстан",
+    "Армения",
+    "Грузия",
+    "Украина",
+    "Белоруссия",
+    "Киргизия",
+    "Франция",
+    "Узбекистан",
+]
 REGIONS_EN = ["Donetsk", "Zaporizhzhia", "Kharkiv", "Kherson", "Sumy", "Dnipropetrovsk"]
-REGIONS_RU = ["Донецкой области", "Запорожской области", "Харьковской области", "Херсонской области",
-              "Сумской области", "Днепропетровской области"]
-TEAMS_EN = ["Qarabag", "Sabah", "Dynamo Kyiv", "Shakhtar Donetsk", "Spartak Moscow", "Zenit",
-            "Ararat-Armenia", "Dinamo Minsk", "Kairat Almaty", "Dordoi Bishkek"]
-TEAMS_RU = ["Карабах", "Сабах", "Динамо Киев", "Шахтёр", "Спартак", "Зенит", "Арарат-Армения",
-            "Динамо Минск", "Кайрат", "Дордой"]
+REGIONS_RU = [
+    "Донецкой области",
+    "Запорожской области",
+    "Харьковской области",
+    "Херсонской области",
+    "Сумской области",
+    "Днепропетровской области",
+]
+TEAMS_EN = [
+    "Qarabag",
+    "Sabah",
+    "Dynamo Kyiv",
+    "Shakhtar Donetsk",
+    "Spartak Moscow",
+    "Zenit",
+    "Ararat-Armenia",
+    "Dinamo Minsk",
+    "Kairat Almaty",
+    "Dordoi Bishkek",
+]
+TEAMS_RU = [
+    "Карабах",
+    "Сабах",
+    "Динамо Киев",
+    "Шахтёр",
+    "Спартак",
+    "Зенит",
+    "Арарат-Армения",
+    "Динамо Минск",
+    "Кайрат",
+    "Дордой",
+]
 ORDINALS_EN = ["first", "second", "third", "fourth", "fifth", "sixth"]
 ORDINALS_RU = ["первое", "второе", "третье", "четвёртое", "пятое", "шестое"]
-REPORTERS_EN = ["Anna Whitfield", "Rashad Mammadov", "Leyla Hasanova", "Tom Brennan", "Sofia Marchenko",
-                "Daniel Okafor", "Aigerim Nurlanova", "Peter Lindqvist", "Nina Kovacs", "Elchin Aliyev"]
-REPORTERS_RU = ["Анна Петрова", "Игорь Соколов", "Марина Волкова", "Алексей Орлов", "Екатерина Лебедева",
-                "Тимур Ахмедов", "Ольга Белова", "Сергей Кузнецов"]
+REPORTERS_EN = [
+    "Anna Whitfield",
+    "Rashad Mammadov",
+    "Leyla Hasanova",
+    "Tom Brennan",
+    "Sofia Marchenko",
+    "Daniel Okafor",
+    "Aigerim Nurlanova",
+    "Peter Lindqvist",
+    "Nina Kovacs",
+    "Elchin Aliyev",
+]
+REPORTERS_RU = [
+    "Анна Петрова",
+    "Игорь Соколов",
+    "Марина Волкова",
+    "Алексей Орлов",
+    "Екатерина Лебедева",
+    "Тимур Ахмедов",
+    "Ольга Белова",
+    "Сергей Кузнецов",
+]
 
 # ---------------------------------------------------------------- templates, English
 
@@ -698,11 +788,28 @@ def make_slots(rng: random.Random, lang: str) -> dict[str, str]:
         slots["rate"] = f"{rng.choice([5, 6, 7, 8, 9, 10, 11, 12, 15, 16])}.{rng.choice([0, 25, 5, 75])}"
     else:
         p1, p2 = rng.sample(PEOPLE_RU, 2)
-        slots.update(p1=p1[0][0].upper() + p1[0][1:], p1s=p1[1], p1_gen=p1[2], p1_dat=p1[3], p1_ins=p1[4],
-                     p2=p2[0][0].upper() + p2[0][1:], p2s=p2[1], p2_gen=p2[2], p2_dat=p2[3], p2_ins=p2[4])
+        slots.update(
+            p1=p1[0][0].upper() + p1[0][1:],
+            p1s=p1[1],
+            p1_gen=p1[2],
+            p1_dat=p1[3],
+            p1_ins=p1[4],
+            p2=p2[0][0].upper() + p2[0][1:],
+            p2s=p2[1],
+            p2_gen=p2[2],
+            p2_dat=p2[3],
+            p2_ins=p2[4],
+        )
         c1, c2 = rng.sample(CITIES_RU, 2)
-        slots.update(city=c1[0], city_gen=c1[1], city_prep=c1[2], city2=c2[0], city2_gen=c2[1], city2_prep=c2[2],
-                     city2_acc=_accusative(c2[0]))
+        slots.update(
+            city=c1[0],
+            city_gen=c1[1],
+            city_prep=c1[2],
+            city2=c2[0],
+            city2_gen=c2[1],
+            city2_prep=c2[2],
+            city2_acc=_accusative(c2[0]),
+        )
         slots["org"] = rng.choice(ORGS_RU)
         co1, co2 = rng.sample(COUNTRIES_RU, 2)
         slots.update(country=co1, country2=co2)
@@ -786,7 +893,7 @@ def write_article(rng: random.Random, lang: str, topics: list[str]) -> tuple[str
     i = 1
     while i < len(sentences):
         size = rng.randint(2, 3)
-        paragraphs.append(sentences[i:i + size])
+        paragraphs.append(sentences[i : i + size])
         i += size
     return title, paragraphs
 
@@ -796,20 +903,73 @@ def _words(sentences: list[str]) -> int:
 
 
 SECTIONS = {
-    "peace_talks": "politics", "ceasefire": "politics", "elections": "politics", "sanctions": "politics",
-    "energy": "economy", "economy": "economy", "sport": "sport", "culture": "culture",
+    "peace_talks": "politics",
+    "ceasefire": "politics",
+    "elections": "politics",
+    "sanctions": "politics",
+    "energy": "economy",
+    "economy": "economy",
+    "sport": "sport",
+    "culture": "culture",
 }
 SECTION_LABELS = {
-    "en": {"politics": "Politics", "economy": "Economy", "sport": "Sport", "culture": "Culture",
-           "analytics": "Analytics"},
-    "ru": {"politics": "Политика", "economy": "Экономика", "sport": "Спорт", "culture": "Культура",
-           "analytics": "Аналитика"},
+    "en": {
+        "politics": "Politics",
+        "economy": "Economy",
+        "sport": "Sport",
+        "culture": "Culture",
+        "analytics": "Analytics",
+    },
+    "ru": {
+        "politics": "Политика",
+        "economy": "Экономика",
+        "sport": "Спорт",
+        "culture": "Культура",
+        "analytics": "Аналитика",
+    },
 }
 
-_RU_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
-                         "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
-                        strict=True))
+_RU_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
 
 
 def slugify(text: str, max_len: int = 60) -> str:

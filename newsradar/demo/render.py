@@ -24,17 +24,52 @@ from newsradar.demo.generator import TAGS, Article, Newsroom, Outlet, Page, sect
 
 HTML = "text/html; charset=utf-8"
 PAGE_SIZE = 20
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 # genitive month names: capitalised as the caliber-like outlet prints them, lower case elsewhere
-MONTHS_RU_GEN = ["Января", "Февраля", "Марта", "Апреля", "Мая", "Июня", "Июля", "Августа", "Сентября",
-                 "Октября", "Ноября", "Декабря"]
+MONTHS_RU_GEN = [
+    "Января",
+    "Февраля",
+    "Марта",
+    "Апреля",
+    "Мая",
+    "Июня",
+    "Июля",
+    "Августа",
+    "Сентября",
+    "Октября",
+    "Ноября",
+    "Декабря",
+]
 
 # Page furniture per outlet: text that appears on article pages but is not the article. None of it may
 # end up in an extracted body (the e2e test checks this).
 FURNITURE = {
-    "baku_chronicle": ["Facebook", "Telegram", "YouTube", "Search", "Поиск", "All rights reserved",
-                       "Все права защищены", "Related articles", "Читайте также", "Views:", "Просмотры:"],
+    "baku_chronicle": [
+        "Facebook",
+        "Telegram",
+        "YouTube",
+        "Search",
+        "Поиск",
+        "All rights reserved",
+        "Все права защищены",
+        "Related articles",
+        "Читайте также",
+        "Views:",
+        "Просмотры:",
+    ],
     "meridian_post": ["Morning Briefing", "Sign up", "Most read", "Meridian Post Media LLC"],
     "harbor_herald": ["We use cookies", "Share this story", "More from Harbor Herald", "Harbor Herald Ltd"],
     "nevsky_vestnik": ["Подписывайтесь на наш канал", "Читайте также", "При использовании материалов"],
@@ -100,10 +135,22 @@ class Site:
             return 200, self._html_type(), self.homepage(lang).encode()
         feeds = {
             ("baku_chronicle", "/sitemap.xml"): lambda: ("application/xml", self.urlset_sitemap().encode()),
-            ("meridian_post", "/sitemap_index.xml"): lambda: ("application/xml", self.sitemap_index().encode()),
-            ("harbor_herald", "/feeds/all.rss"): lambda: ("application/rss+xml; charset=utf-8", self.rss().encode()),
-            ("nevsky_vestnik", "/atom.xml"): lambda: ("application/atom+xml; charset=utf-8", self.atom().encode()),
-            ("steppe_wire", "/sitemap-steppe.xml"): lambda: ("application/xml", self.urlset_sitemap().encode()),
+            ("meridian_post", "/sitemap_index.xml"): lambda: (
+                "application/xml",
+                self.sitemap_index().encode(),
+            ),
+            ("harbor_herald", "/feeds/all.rss"): lambda: (
+                "application/rss+xml; charset=utf-8",
+                self.rss().encode(),
+            ),
+            ("nevsky_vestnik", "/atom.xml"): lambda: (
+                "application/atom+xml; charset=utf-8",
+                self.atom().encode(),
+            ),
+            ("steppe_wire", "/sitemap-steppe.xml"): lambda: (
+                "application/xml",
+                self.urlset_sitemap().encode(),
+            ),
             ("steppe_wire", "/feed.json"): lambda: ("application/feed+json", self.json_feed().encode()),
         }
         if (o.id, path) in feeds:
@@ -123,8 +170,11 @@ class Site:
 
     def robots(self) -> str:
         lines = ["User-agent: *", f"Disallow: {self.outlet.disallow}", ""]
-        sitemap = {"baku_chronicle": "/sitemap.xml", "meridian_post": "/sitemap_index.xml",
-                   "steppe_wire": "/sitemap-steppe.xml"}.get(self.outlet.id)
+        sitemap = {
+            "baku_chronicle": "/sitemap.xml",
+            "meridian_post": "/sitemap_index.xml",
+            "steppe_wire": "/sitemap-steppe.xml",
+        }.get(self.outlet.id)
         if sitemap:
             lines.append(f"Sitemap: {self.url(sitemap)}")
         return "\n".join(lines) + "\n"
@@ -134,14 +184,20 @@ class Site:
         return sorted(arts, key=lambda a: (a.published_utc, a.idx), reverse=True)
 
     def urlset_sitemap(self) -> str:
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for a in self._newest_first():
-            out.append(f"<url><loc>{xml_escape(self.url(a.path))}</loc><lastmod>{iso(a.modified)}</lastmod>"
-                       "<changefreq>never</changefreq></url>")
+            out.append(
+                f"<url><loc>{xml_escape(self.url(a.path))}</loc><lastmod>{iso(a.modified)}</lastmod>"
+                "<changefreq>never</changefreq></url>"
+            )
         for p in self.pages.values():
             if p.kind != "listing":
-                out.append(f"<url><loc>{xml_escape(self.url(p.path))}</loc><changefreq>weekly</changefreq></url>")
+                out.append(
+                    f"<url><loc>{xml_escape(self.url(p.path))}</loc><changefreq>weekly</changefreq></url>"
+                )
         out.append("</urlset>")
         return "\n".join(out) + "\n"
 
@@ -149,19 +205,27 @@ class Site:
         return sorted({a.published.strftime("%Y-%m") for a in self.articles + self.embargoed}, reverse=True)
 
     def sitemap_index(self) -> str:
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for month in self._months():
-            last = max(a.modified for a in self.articles + self.embargoed if a.published.strftime("%Y-%m") == month)
-            out.append(f"<sitemap><loc>{self.url(f'/sitemaps/news-{month}.xml.gz')}</loc>"
-                       f"<lastmod>{iso(last)}</lastmod></sitemap>")
+            last = max(
+                a.modified for a in self.articles + self.embargoed if a.published.strftime("%Y-%m") == month
+            )
+            out.append(
+                f"<sitemap><loc>{self.url(f'/sitemaps/news-{month}.xml.gz')}</loc>"
+                f"<lastmod>{iso(last)}</lastmod></sitemap>"
+            )
         out.append("</sitemapindex>")
         return "\n".join(out) + "\n"
 
     def news_sitemap(self, month: str) -> str:
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-               'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">',
+        ]
         for a in self._newest_first():
             if a.published.strftime("%Y-%m") != month:
                 continue
@@ -170,7 +234,8 @@ class Site:
                 f"<news:news><news:publication><news:name>{xml_escape(self.outlet.name)}</news:name>"
                 f"<news:language>{a.lang}</news:language></news:publication>"
                 f"<news:publication_date>{iso(a.published)}</news:publication_date>"
-                f"<news:title>{xml_escape(a.title)}</news:title></news:news></url>")
+                f"<news:title>{xml_escape(a.title)}</news:title></news:news></url>"
+            )
         out.append("</urlset>")
         return "\n".join(out) + "\n"
 
@@ -184,16 +249,20 @@ class Site:
                 f'<guid isPermaLink="true">{xml_escape(self.url(a.path))}</guid>'
                 f"<pubDate>{format_datetime(a.published)}</pubDate>"
                 f"<dc:creator>{xml_escape(a.author)}</dc:creator>{cats}"
-                f"<description>{xml_escape(a.summary)}</description></item>")
+                f"<description>{xml_escape(a.summary)}</description></item>"
+            )
         last = self._newest_first()[0].published if self.articles else self.room.end_date
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-                'xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
-                f"<title>{xml_escape(o.name)}</title><link>{self.url('/')}</link>"
-                f"<description>{xml_escape(o.about)}</description><language>en-gb</language>"
-                f'<atom:link href="{self.url("/feeds/all.rss")}" rel="self" type="application/rss+xml"/>'
-                f"<lastBuildDate>{format_datetime(last)}</lastBuildDate>\n"
-                + "\n".join(items) + "\n</channel></rss>\n")
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+            f"<title>{xml_escape(o.name)}</title><link>{self.url('/')}</link>"
+            f"<description>{xml_escape(o.about)}</description><language>en-gb</language>"
+            f'<atom:link href="{self.url("/feeds/all.rss")}" rel="self" type="application/rss+xml"/>'
+            f"<lastBuildDate>{format_datetime(last)}</lastBuildDate>\n"
+            + "\n".join(items)
+            + "\n</channel></rss>\n"
+        )
 
     def atom(self) -> str:
         o = self.outlet
@@ -205,28 +274,51 @@ class Site:
                 f'<link rel="alternate" type="text/html" href="{xml_escape(self.url(a.path))}"/>'
                 f"<id>{xml_escape(self.url(a.path))}</id><published>{iso(a.published)}</published>"
                 f"<updated>{iso(a.modified)}</updated><author><name>{xml_escape(a.author)}</name></author>"
-                f"<summary>{xml_escape(a.summary)}</summary></entry>")
+                f"<summary>{xml_escape(a.summary)}</summary></entry>"
+            )
         updated = iso(max(a.modified for a in arts)) if arts else "2000-01-01T00:00:00Z"
-        return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">'
-                f"<title>{xml_escape(o.name)}</title><id>{self.url('/')}</id><updated>{updated}</updated>"
-                f'<link rel="self" href="{self.url("/atom.xml")}"/><link rel="alternate" href="{self.url("/")}"/>\n'
-                + "\n".join(entries) + "\n</feed>\n")
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">'
+            f"<title>{xml_escape(o.name)}</title><id>{self.url('/')}</id><updated>{updated}</updated>"
+            f'<link rel="self" href="{self.url("/atom.xml")}"/><link rel="alternate" href="{self.url("/")}"/>\n'
+            + "\n".join(entries)
+            + "\n</feed>\n"
+        )
 
     def json_feed(self) -> str:
         o = self.outlet
-        items = [{"id": self.url(a.path), "url": self.url(a.path), "title": a.title,
-                  "summary": a.summary, "date_published": iso(a.published), "date_modified": iso(a.modified),
-                  "authors": [{"name": a.author}], "tags": self._tags(a)} for a in self._newest_first()]
-        feed = {"version": "https://jsonfeed.org/version/1.1", "title": o.name, "home_page_url": self.url("/"),
-                "feed_url": self.url("/feed.json"), "language": "en", "items": items}
+        items = [
+            {
+                "id": self.url(a.path),
+                "url": self.url(a.path),
+                "title": a.title,
+                "summary": a.summary,
+                "date_published": iso(a.published),
+                "date_modified": iso(a.modified),
+                "authors": [{"name": a.author}],
+                "tags": self._tags(a),
+            }
+            for a in self._newest_first()
+        ]
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": o.name,
+            "home_page_url": self.url("/"),
+            "feed_url": self.url("/feed.json"),
+            "language": "en",
+            "items": items,
+        }
         return json.dumps(feed, ensure_ascii=False, indent=1) + "\n"
 
     # ------------------------------------------------------------ article pages
 
     def article_page(self, a: Article) -> str:
         return {
-            "plain": self._caliber_article, "jsonld": self._jsonld_article, "opengraph": self._og_article,
-            "microdata": self._microdata_article, "autodiscovery": self._steppe_article,
+            "plain": self._caliber_article,
+            "jsonld": self._jsonld_article,
+            "opengraph": self._og_article,
+            "microdata": self._microdata_article,
+            "autodiscovery": self._steppe_article,
         }[self.outlet.markup](a)
 
     def _tags(self, a: Article) -> list[str]:
@@ -255,12 +347,20 @@ class Site:
 
     def _caliber_chrome(self, lang: str) -> str:
         pre = self._caliber_prefix(lang)
-        nav = "".join(f'<li><a href="{pre}/category/{s}">{escape(prose.SECTION_LABELS[lang][s])}</a></li>'
-                      for s in sections_of(self.outlet))
-        search, rights = (("Search", "Search the site"), "All rights reserved") if lang == "en" else \
-            (("Поиск", "Поиск по сайту"), "Все права защищены")
-        note = ("Reproduction of materials is permitted only with a hyperlink to the source."
-                if lang == "en" else "Перепечатка материалов допускается только с гиперссылкой на источник.")
+        nav = "".join(
+            f'<li><a href="{pre}/category/{s}">{escape(prose.SECTION_LABELS[lang][s])}</a></li>'
+            for s in sections_of(self.outlet)
+        )
+        search, rights = (
+            (("Search", "Search the site"), "All rights reserved")
+            if lang == "en"
+            else (("Поиск", "Поиск по сайту"), "Все права защищены")
+        )
+        note = (
+            "Reproduction of materials is permitted only with a hyperlink to the source."
+            if lang == "en"
+            else "Перепечатка материалов допускается только с гиперссылкой на источник."
+        )
         return f"""<div class="topbar">
 <ul class="social-links">
 <li><a href="https://www.facebook.com/bakuchronicle" rel="nofollow">Facebook</a></li>
@@ -283,7 +383,9 @@ class Site:
         related_title = "Related articles" if lang == "en" else "Читайте также"
         related = "\n".join(
             f'<li><a href="{r.path}">{escape(r.title)}</a> <span class="related-date">'
-            f"{caliber_date(r.published, lang)}</span></li>" for r in self.related.get(a.path, []))
+            f"{caliber_date(r.published, lang)}</span></li>"
+            for r in self.related.get(a.path, [])
+        )
         tags = " ".join(f'<a href="{pre}/tag/{t}">#{t}</a>' for t in self._tags(a))
         about = "About us" if lang == "en" else "О нас"
         return f"""<!DOCTYPE html>
@@ -320,18 +422,31 @@ class Site:
     def _jsonld_article(self, a: Article) -> str:
         url = self.url(a.path)
         ld = {
-            "@context": "https://schema.org", "@type": "NewsArticle", "mainEntityOfPage": url,
-            "headline": a.title, "description": a.summary, "datePublished": iso(a.published),
-            "dateModified": iso(a.modified), "inLanguage": a.lang, "articleSection": a.section_label,
-            "keywords": self._tags(a), "author": [{"@type": "Person", "name": a.author}],
-            "publisher": {"@type": "Organization", "name": self.outlet.name,
-                          "logo": {"@type": "ImageObject", "url": self.url("/static/logo.png")}},
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "mainEntityOfPage": url,
+            "headline": a.title,
+            "description": a.summary,
+            "datePublished": iso(a.published),
+            "dateModified": iso(a.modified),
+            "inLanguage": a.lang,
+            "articleSection": a.section_label,
+            "keywords": self._tags(a),
+            "author": [{"@type": "Person", "name": a.author}],
+            "publisher": {
+                "@type": "Organization",
+                "name": self.outlet.name,
+                "logo": {"@type": "ImageObject", "url": self.url("/static/logo.png")},
+            },
             "image": [self.url(f"/static/img/{a.idx}.jpg")],
         }
-        most_read = "\n".join(f'<li><a href="{r.path}">{escape(r.title)}</a></li>'
-                              for r in self.related.get(a.path, []))
-        newsletter = ('<aside class="newsletter"><strong>Morning Briefing</strong>: the day\'s top stories '
-                      'from Eurasia in your inbox. <a href="/newsletter">Sign up</a></aside>')
+        most_read = "\n".join(
+            f'<li><a href="{r.path}">{escape(r.title)}</a></li>' for r in self.related.get(a.path, [])
+        )
+        newsletter = (
+            '<aside class="newsletter"><strong>Morning Briefing</strong>: the day\'s top stories '
+            'from Eurasia in your inbox. <a href="/newsletter">Sign up</a></aside>'
+        )
         return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -366,7 +481,9 @@ class Site:
     def _og_article(self, a: Article) -> str:
         url = self.url(a.path)
         tags = "\n".join(f'<meta property="article:tag" content="{t}">' for t in self._tags(a))
-        more = "\n".join(f'<li><a href="{r.path}">{escape(r.title)}</a></li>' for r in self.related.get(a.path, []))
+        more = "\n".join(
+            f'<li><a href="{r.path}">{escape(r.title)}</a></li>' for r in self.related.get(a.path, [])
+        )
         return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -409,7 +526,9 @@ class Site:
     def _microdata_article(self, a: Article) -> str:
         d = a.published
         visible = f"{d.day} {MONTHS_RU_GEN[d.month - 1].lower()} {d:%Y}, {d:%H:%M}"
-        more = "\n".join(f'<li><a href="{r.path}">{escape(r.title)}</a></li>' for r in self.related.get(a.path, []))
+        more = "\n".join(
+            f'<li><a href="{r.path}">{escape(r.title)}</a></li>' for r in self.related.get(a.path, [])
+        )
         return f"""<!DOCTYPE html>
 <html lang="ru">
 <head>
@@ -455,7 +574,9 @@ class Site:
         if prev_a:
             nav += f'<div class="nav-previous">Previous story: <a href="{prev_a.path}">{escape(prev_a.title)}</a></div>'
         if next_a:
-            nav += f'<div class="nav-next">Next story: <a href="{next_a.path}">{escape(next_a.title)}</a></div>'
+            nav += (
+                f'<div class="nav-next">Next story: <a href="{next_a.path}">{escape(next_a.title)}</a></div>'
+            )
         return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -488,15 +609,20 @@ class Site:
     # ------------------------------------------------------------ other pages
 
     def _simple(self, lang: str, title: str, content: str) -> str:
-        chrome = self._caliber_chrome(lang) if self.outlet.markup == "plain" else \
-            f'<header><a href="/">{escape(self.outlet.name)}</a></header>'
+        chrome = (
+            self._caliber_chrome(lang)
+            if self.outlet.markup == "plain"
+            else f'<header><a href="/">{escape(self.outlet.name)}</a></header>'
+        )
         alt = ""
         if self.outlet.id == "steppe_wire":
             alt = '<link rel="alternate" type="application/feed+json" title="Steppe Wire" href="/feed.json">'
         elif self.outlet.id == "harbor_herald":
             alt = '<link rel="alternate" type="application/rss+xml" title="Harbor Herald" href="/feeds/all.rss">'
         elif self.outlet.id == "nevsky_vestnik":
-            alt = '<link rel="alternate" type="application/atom+xml" title="Невский вестник" href="/atom.xml">'
+            alt = (
+                '<link rel="alternate" type="application/atom+xml" title="Невский вестник" href="/atom.xml">'
+            )
         return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -528,43 +654,59 @@ class Site:
             pre = self._caliber_prefix(lang)
             links.append(f'<a href="{pre}/about">{"About us" if lang == "en" else "О нас"}</a>')
         else:
-            links += [f'<a href="{p.path}">{escape(p.title)}</a>' for p in self.pages.values() if p.kind != "tag"]
-        return self._simple(lang, self.outlet.name, self._link_list(arts) + "\n<nav>" + " ".join(links) + "</nav>")
+            links += [
+                f'<a href="{p.path}">{escape(p.title)}</a>' for p in self.pages.values() if p.kind != "tag"
+            ]
+        return self._simple(
+            lang, self.outlet.name, self._link_list(arts) + "\n<nav>" + " ".join(links) + "</nav>"
+        )
 
     def page(self, page: Page, number: int) -> str | None:
         if page.kind == "about":
             if number != 1:
                 return None
             text = self.outlet.about
-            extra = ("Our editors work from the newsroom every day of the week. Write to the editors "
-                     "with tips and corrections." if page.lang == "en" else
-                     "Редакция работает ежедневно. Присылайте новости и исправления в редакцию.")
+            extra = (
+                "Our editors work from the newsroom every day of the week. Write to the editors "
+                "with tips and corrections."
+                if page.lang == "en"
+                else "Редакция работает ежедневно. Присылайте новости и исправления в редакцию."
+            )
             return self._simple(page.lang, page.title, f"<p>{escape(text)}</p>\n<p>{escape(extra)}</p>")
         if page.kind == "tag":
             if number != 1:
                 return None
-            arts = [a for a in reversed(self.articles) if a.lang == page.lang and page.tag in a.topics][:PAGE_SIZE]
+            arts = [a for a in reversed(self.articles) if a.lang == page.lang and page.tag in a.topics][
+                :PAGE_SIZE
+            ]
             return self._simple(page.lang, f"#{page.title}", self._link_list(arts, with_dates=False))
         # section listing, paginated (?page=N), newest first
         arts = [a for a in reversed(self.articles) if a.lang == page.lang and a.section == page.section]
         pages = max(1, -(-len(arts) // PAGE_SIZE))
         if not 1 <= number <= pages:
             return None
-        chunk = arts[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+        chunk = arts[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
         nav = []
         if number > 1:
             nav.append(f'<a class="prev" href="{page.path}?page={number - 1}">&laquo;</a>')
         if number < pages:
-            nav.append(f'<a class="next" href="{page.path}?page={number + 1}">'
-                       f'{"Next page" if page.lang == "en" else "Следующая страница"} &raquo;</a>')
+            nav.append(
+                f'<a class="next" href="{page.path}?page={number + 1}">'
+                f"{'Next page' if page.lang == 'en' else 'Следующая страница'} &raquo;</a>"
+            )
         side = ""
         if self.outlet.markup == "plain":
             pre = self._caliber_prefix(page.lang)
-            side = ('<aside class="tags">' + " ".join(f'<a href="{pre}/tag/{t}">#{t}</a>'
-                                                      for t in TAGS[page.lang].values())
-                    + f' <a href="{pre}/about">{"About us" if page.lang == "en" else "О нас"}</a></aside>')
-        return self._simple(page.lang, page.title, self._link_list(chunk) + '\n<div class="pagination">'
-                            + " ".join(nav) + "</div>\n" + side)
+            side = (
+                '<aside class="tags">'
+                + " ".join(f'<a href="{pre}/tag/{t}">#{t}</a>' for t in TAGS[page.lang].values())
+                + f' <a href="{pre}/about">{"About us" if page.lang == "en" else "О нас"}</a></aside>'
+            )
+        return self._simple(
+            page.lang,
+            page.title,
+            self._link_list(chunk) + '\n<div class="pagination">' + " ".join(nav) + "</div>\n" + side,
+        )
 
     def listing_page_count(self, page: Page) -> int:
         n = sum(1 for a in self.articles if a.lang == page.lang and a.section == page.section)

@@ -27,9 +27,25 @@ def demo_run(tmp_path_factory):
     for var in ("NEWSRADAR_LAKE_URI", "NEWSRADAR_RAW_URI", "NEWSRADAR_WAREHOUSE"):
         env.pop(var, None)
     proc = subprocess.run(
-        [sys.executable, "-m", "newsradar.cli", "demo", "--data-dir", str(data), "--days", str(DAYS),
-         "--per-day", str(PER_DAY), "--seed", str(SEED), "--no-progress"],
-        capture_output=True, text=True, timeout=200, env=env,
+        [
+            sys.executable,
+            "-m",
+            "newsradar.cli",
+            "demo",
+            "--data-dir",
+            str(data),
+            "--days",
+            str(DAYS),
+            "--per-day",
+            str(PER_DAY),
+            "--seed",
+            str(SEED),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=200,
+        env=env,
     )
     manifest_file = data / "demo" / "manifest.json"
     manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else None
@@ -63,8 +79,9 @@ def test_lake_matches_manifest(demo_run):
     furniture = {o["id"]: o["furniture"] for o in manifest["outlets"]}
     assert len(truth) >= 100
 
-    problems: dict[str, list[str]] = {k: [] for k in ("missing", "title", "date", "language", "keys", "furniture",
-                                                      "views")}
+    problems: dict[str, list[str]] = {
+        k: [] for k in ("missing", "title", "date", "language", "keys", "furniture", "views")
+    }
     good = 0
     for a in truth:
         row = by_url.get(a["url"])
@@ -112,7 +129,9 @@ def test_no_non_articles_or_robots_denied_pages_in_lake(demo_run):
     assert not urls & non_articles, sorted(urls & non_articles)[:5]
     disallowed = {u for o in manifest["outlets"] for u in o["disallowed_urls"]}
     assert not urls & disallowed
-    log = lake.read_table(str(data / "lake"), "fetch_log", columns=["url", "outcome", "http_status"]).to_pylist()
+    log = lake.read_table(
+        str(data / "lake"), "fetch_log", columns=["url", "outcome", "http_status"]
+    ).to_pylist()
     for row in log:
         if row["url"] in disallowed:
             assert row["outcome"] == "robots_denied" and not row["http_status"], row
@@ -125,8 +144,10 @@ def test_demo_files_are_reproducible(demo_run, tmp_path):
 
     manifest = demo_run["manifest"]
     assert manifest is not None, _fail_context(demo_run)
-    bases = {o["id"]: o["homepage"].split("/", 3)[0] + "//" + o["homepage"].split("/", 3)[2]
-             for o in manifest["outlets"]}
+    bases = {
+        o["id"]: o["homepage"].split("/", 3)[0] + "//" + o["homepage"].split("/", 3)[2]
+        for o in manifest["outlets"]
+    }
     again = build_manifest(generate(seed=SEED, days=DAYS, per_day=PER_DAY), bases)
     assert again == manifest
 
@@ -141,9 +162,22 @@ def test_demo_site_serve_subprocess(tmp_path):
 
     sources = tmp_path / "sources.yaml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsradar.cli", "demo-site", "serve", "--days", "2", "--per-day", "2",
-         "--write-sources", str(sources)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "newsradar.cli",
+            "demo-site",
+            "serve",
+            "--days",
+            "2",
+            "--per-day",
+            "2",
+            "--write-sources",
+            str(sources),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         lines = []
@@ -157,8 +191,9 @@ def test_demo_site_serve_subprocess(tmp_path):
                 break
         assert any("Baku Chronicle" in ln and "http://127.0.0.21:" in ln for ln in lines), lines
         loaded = load_sources(sources)
-        with urllib.request.urlopen(loaded[0].homepage.rstrip("/").rsplit("/en", 1)[0] + "/robots.txt",
-                                    timeout=10) as r:
+        with urllib.request.urlopen(
+            loaded[0].homepage.rstrip("/").rsplit("/en", 1)[0] + "/robots.txt", timeout=10
+        ) as r:
             assert b"Disallow:" in r.read()
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -25,8 +25,18 @@ def _site_digest(room) -> str:
     h = hashlib.sha256()
     for o in room.outlets:
         site = Site(room, o, BASES[o.id])
-        paths = ["/robots.txt", "/", "/en/", "/sitemap.xml", "/sitemap_index.xml", "/feeds/all.rss", "/atom.xml",
-                 "/feed.json", "/sitemap-steppe.xml", "/sitemaps/news-2025-11.xml.gz"]
+        paths = [
+            "/robots.txt",
+            "/",
+            "/en/",
+            "/sitemap.xml",
+            "/sitemap_index.xml",
+            "/feeds/all.rss",
+            "/atom.xml",
+            "/feed.json",
+            "/sitemap-steppe.xml",
+            "/sitemaps/news-2025-11.xml.gz",
+        ]
         paths += [a.path for a in site.articles] + [p.path for p in site.pages.values()]
         for p in paths:
             status, ctype, body = site.respond(p)
@@ -93,7 +103,17 @@ def test_articles_have_several_paragraphs_and_realistic_length(room):
         assert all(s in a.body_text for s in a.key_sentences)
     en = " ".join(a.body_text for a in room.articles if a.lang == "en")
     ru = " ".join(a.body_text for a in room.articles if a.lang == "ru")
-    for name in ("Zelensky", "Putin", "Aliyev", "Pashinyan", "Lukashenko", "Erdogan", "Macron", "Geneva", "OSCE"):
+    for name in (
+        "Zelensky",
+        "Putin",
+        "Aliyev",
+        "Pashinyan",
+        "Lukashenko",
+        "Erdogan",
+        "Macron",
+        "Geneva",
+        "OSCE",
+    ):
         assert name in en
     for form in ("Зеленского", "Путина", "Минске", "Стамбуле", "Женеве", "ОБСЕ"):
         assert form in ru
@@ -135,8 +155,20 @@ def test_manifest_fields(room):
     assert len({a["url"] for a in m["articles"]}) == len(m["articles"])  # unique URLs
     assert {p["kind"] for p in pages} == {"about", "tag", "listing"}
     a = arts[0]
-    for key in ("outlet", "url", "title", "published_at", "local_day", "language", "topics", "section", "views",
-                "key_sentences", "syndicated_of", "is_article"):
+    for key in (
+        "outlet",
+        "url",
+        "title",
+        "published_at",
+        "local_day",
+        "language",
+        "topics",
+        "section",
+        "views",
+        "key_sentences",
+        "syndicated_of",
+        "is_article",
+    ):
         assert key in a
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", a["published_at"])
     assert all(x["views"] is not None for x in arts if x["outlet"] == "baku_chronicle")
@@ -157,7 +189,10 @@ def test_caliber_date_format():
 
     dt = datetime(2021, 4, 7, 9, 31, tzinfo=ZoneInfo("Asia/Baku"))
     assert caliber_date(dt, "ru") == "07 Апреля 2021 09:31"
-    assert caliber_date(dt.replace(year=2025, month=11, day=30, hour=10, minute=10), "en") == "30 November 2025 10:10"
+    assert (
+        caliber_date(dt.replace(year=2025, month=11, day=30, hour=10, minute=10), "en")
+        == "30 November 2025 10:10"
+    )
 
 
 def test_bad_arguments():

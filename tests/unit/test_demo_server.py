@@ -143,7 +143,10 @@ def test_article_pages_and_charsets(demo, manifest):
         status, headers, body = get(a["url"])
         assert status == 200
         html = body.decode("utf-8")
-        assert a["key_sentences"][0].replace("\u201c", "&ldquo;")[:20] in html or a["key_sentences"][0][:20] in html
+        assert (
+            a["key_sentences"][0].replace("\u201c", "&ldquo;")[:20] in html
+            or a["key_sentences"][0][:20] in html
+        )
     # the Russian outlet leaves the charset to <meta charset>
     _, headers, body = get(arts(manifest, "nevsky_vestnik")[0]["url"])
     assert headers["Content-Type"] == "text/html" and b'<meta charset="utf-8">' in body
@@ -166,7 +169,9 @@ def test_sources_validate_and_round_trip(demo, tmp_path):
 
     check_sources(loaded, str(path))  # the cross-field checks of 'newsradar sources check'
     cal = next(s for s in loaded if s.id == "baku_chronicle")
-    assert cal.overrides.section and cal.overrides.views and cal.overrides.date_formats and cal.overrides.strip
+    assert (
+        cal.overrides.section and cal.overrides.views and cal.overrides.date_formats and cal.overrides.strip
+    )
     steppe = next(s for s in loaded if s.id == "steppe_wire")
     assert not steppe.discovery.feeds and not steppe.discovery.sitemaps and steppe.discovery.autodiscover
     m = demo.manifest
