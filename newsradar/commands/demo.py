@@ -97,7 +97,7 @@ def _serve(args) -> int:
         if args.write_manifest:
             print(f"manifest: {demo.write_manifest(args.write_manifest)}")
         manifest = demo.manifest
-        n = sum(1 for a in manifest["articles"] if a["is_article"])
+        n = sum(1 for a in manifest["pages"] if a["is_article"])
         print(
             f"Demo newsroom (seed {args.seed}): {n} articles, {demo.room.start_date} .. {demo.room.end_date}"
         )

@@ -1,7 +1,7 @@
 """The demo newsroom's truth as JSON (``manifest.json``): what a perfect crawl would find.
 
 Per outlet: id, name, languages, timezone, markup kind, discovery, homepage, the robots.txt
-Disallow rule and the URLs behind it, page furniture strings. Per page: outlet, url, title,
+Disallow rule and the URLs behind it, page furniture strings. ``pages``, per page: outlet, url, title,
 published_at (UTC ISO, to the minute), local_day, language, topics, section, views where printed,
 key sentences of the body, syndicated_of (url of the original) or null, is_article.
 Non-article pages (about, tag, listing) are listed with ``is_article: false``.
@@ -90,7 +90,7 @@ def build_manifest(room: Newsroom, base_urls: dict[str, str]) -> dict:
         "topics": list(TOPICS),
         "outlets": outlets,
         "topic_share_by_day": topic_shares(room),
-        "articles": pages,
+        "pages": pages,
     }
 
 

@@ -159,7 +159,7 @@ def run_demo(
         manifest_file = demo_dir / "manifest.json"
         manifest_file.parent.mkdir(parents=True, exist_ok=True)
         manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        n_articles = sum(1 for a in manifest["articles"] if a["is_article"])
+        n_articles = sum(1 for a in manifest["pages"] if a["is_article"])
         say(
             f"[bold]Demo newsroom[/bold]: {len(demo.room.outlets)} outlets, {n_articles} articles, "
             f"{demo.room.start_date} .. {demo.room.end_date} (seed {seed})"
@@ -174,7 +174,7 @@ def run_demo(
         summary = run_crawl(demo.sources, paths, progress=progress, settings=settings)
         disallowed = demo.disallowed_hits()
         lake = lake_summary(paths, {o.id: o.timezone for o in demo.room.outlets})
-        found = sum(1 for a in manifest["articles"] if a["is_article"] and a["url"] in lake.urls)
+        found = sum(1 for a in manifest["pages"] if a["is_article"] and a["url"] in lake.urls)
         result = DemoResult(
             data_dir=paths.data_dir,
             sources_file=sources_file,

@@ -75,7 +75,7 @@ def test_lake_matches_manifest(demo_run):
     by_url = {}
     for row in table:
         by_url.setdefault(row["url"], row)
-    truth = [a for a in manifest["articles"] if a["is_article"]]
+    truth = [a for a in manifest["pages"] if a["is_article"]]
     furniture = {o["id"]: o["furniture"] for o in manifest["outlets"]}
     assert len(truth) >= 100
 
@@ -125,7 +125,7 @@ def test_no_non_articles_or_robots_denied_pages_in_lake(demo_run):
     manifest = demo_run["manifest"]
     data = demo_run["data"]
     urls = {r["url"] for r in lake.read_table(str(data / "lake"), "articles", columns=["url"]).to_pylist()}
-    non_articles = {a["url"] for a in manifest["articles"] if not a["is_article"]}
+    non_articles = {a["url"] for a in manifest["pages"] if not a["is_article"]}
     assert not urls & non_articles, sorted(urls & non_articles)[:5]
     disallowed = {u for o in manifest["outlets"] for u in o["disallowed_urls"]}
     assert not urls & disallowed

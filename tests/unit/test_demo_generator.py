@@ -150,9 +150,9 @@ def test_syndicated_copies_share_body_across_outlets(room):
 def test_manifest_fields(room):
     m = build_manifest(room, BASES)
     assert {o["id"] for o in m["outlets"]} == {o.id for o in OUTLETS}
-    arts = [a for a in m["articles"] if a["is_article"]]
-    pages = [a for a in m["articles"] if not a["is_article"]]
-    assert len({a["url"] for a in m["articles"]}) == len(m["articles"])  # unique URLs
+    arts = [a for a in m["pages"] if a["is_article"]]
+    pages = [a for a in m["pages"] if not a["is_article"]]
+    assert len({a["url"] for a in m["pages"]}) == len(m["pages"])  # unique URLs
     assert {p["kind"] for p in pages} == {"about", "tag", "listing"}
     a = arts[0]
     for key in (

@@ -40,7 +40,7 @@ def manifest(demo):
 
 
 def arts(manifest, outlet):
-    return [a for a in manifest["articles"] if a["is_article"] and a["outlet"] == outlet]
+    return [a for a in manifest["pages"] if a["is_article"] and a["outlet"] == outlet]
 
 
 def test_each_outlet_on_its_own_loopback_address(demo):
@@ -175,7 +175,7 @@ def test_sources_validate_and_round_trip(demo, tmp_path):
     steppe = next(s for s in loaded if s.id == "steppe_wire")
     assert not steppe.discovery.feeds and not steppe.discovery.sitemaps and steppe.discovery.autodiscover
     m = demo.manifest
-    for a in m["articles"]:
+    for a in m["pages"]:
         src = next(s for s in loaded if s.id == a["outlet"])
         if a["is_article"]:
             assert src.is_article_url(a["url"]), a["url"]
