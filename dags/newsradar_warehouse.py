@@ -11,25 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from newsradar.orchestration import LAKE_ARTICLES_ASSET_URI
-from newsradar.orchestration.build import (
-    PREPARE_TASK_ID,
-    cached_manifest,
-    dbt_executable,
-    parse_env,
-    project_dir,
-    runtime_env_templates,
-)
+from newsradar.orchestration.build import PREPARE_TASK_ID
 from newsradar.orchestration.config import OrchestrationConfig
 
 CFG = OrchestrationConfig.from_env()
-DBT = project_dir()
-# The cached manifest (written by `newsradar airflow`, the image build and each publish) makes parsing
-# this file fast; without it cosmos falls back to `dbt ls` (slow, cached by cosmos afterwards).
-MANIFEST = cached_manifest(CFG.paths())
 
 
 @dag(
@@ -56,39 +43,17 @@ def newsradar_warehouse():
 
         return prepare_build()
 
-    dbt = DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(
-            DBT,
-            manifest_path=MANIFEST,
-            project_name="newsradar" if MANIFEST else None,
-            install_dbt_deps=False,
-        ),
-        profile_config=ProfileConfig(
-            profile_name="newsradar", target_name="build", profiles_yml_filepath=DBT / "profiles.yml"
-        ),
-        # dbt in a subprocess: no DuckDB handle stays open in the task process
-        execution_config=ExecutionConfig(
-            invocation_mode=InvocationMode.SUBPROCESS, dbt_executable_path=dbt_executable()
-        ),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST if MANIFEST else LoadMode.DBT_LS,
-            test_behavior=TestBehavior.BUILD,
-            env_vars=parse_env(),
-            dbt_executable_path=dbt_executable(),
-            invocation_mode=InvocationMode.SUBPROCESS,
-            should_detach_multiple_parents_tests=True,  # relationship tests run once both sides exist
-            emit_datasets=False,  # the staging file is not an Asset; the published warehouse is
-        ),
-        # one dbt task at a time: DuckDB allows a single writing process on the staging file
-        operator_args={"env": runtime_env_templates(), "install_deps": False, "pool": CFG.dbt_pool},
-    )
-
     @task
     def publish(prepared: dict) -> dict:
         from newsradar.orchestration.build import publish_build
 
         return publish_build(prepared)
+
+    @task(task_id="build")
+    def build_in_one_task() -> dict:
+        from newsradar.orchestration.tasks import build_warehouse
+
+        return build_warehouse()
 
     @task(execution_timeout=timedelta(minutes=10))
     def quality_gates(days: list[str]) -> dict:
@@ -102,9 +67,16 @@ def newsradar_warehouse():
 
         return spike_alerts(days, context)
 
-    d, prepared = days(), prepare()
-    published = publish(prepared)
-    prepared >> dbt >> published
+    d = days()
+    if CFG.warehouse_mode == "single":  # NEWSRADAR_WAREHOUSE_MODE=single: one task, see docs/operations.md
+        published = build_in_one_task()
+    else:
+        from newsradar.orchestration.cosmos_group import dbt_task_group  # cosmos only in this mode
+
+        prepared = prepare()
+        dbt = dbt_task_group(CFG)
+        published = publish(prepared)
+        prepared >> dbt >> published
     published >> [quality_gates(d), alerts(d)]
 
 

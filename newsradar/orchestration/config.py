@@ -55,6 +55,13 @@ def _json_object(name: str) -> dict:
     return value
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise UserError(f"environment variable {name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw
+
+
 def _schedule(raw: str) -> str | None:
     raw = raw.strip()
     if raw.lower() in ("", "none", "manual"):
@@ -86,6 +93,7 @@ class OrchestrationConfig:
     crawl_settings: dict
     ingest_schedule: str | None
     dbt_pool: str
+    warehouse_mode: str
 
     @classmethod
     def from_env(cls) -> OrchestrationConfig:
@@ -109,6 +117,7 @@ class OrchestrationConfig:
             crawl_settings=_json_object("NEWSRADAR_CRAWL_SETTINGS"),
             ingest_schedule=_schedule(os.environ.get("NEWSRADAR_INGEST_SCHEDULE", "0 0 * * *")),
             dbt_pool=os.environ.get("NEWSRADAR_DBT_POOL") or "newsradar_dbt",
+            warehouse_mode=_choice("NEWSRADAR_WAREHOUSE_MODE", ("cosmos", "single"), "cosmos"),
         )
 
     def ingest_timetable(self):

@@ -34,3 +34,19 @@ def spike_alerts(days: list[str], context, cfg: OrchestrationConfig | None = Non
         return {"sent": [], "already_sent": [], "failed": []}
     ledger = AlertLedger(paths.data_dir / "alerts" / "sent")
     return send_spike_alerts(spikes, ledger, context, conn_id=cfg.alert_conn_id)
+
+
+def build_warehouse(cfg: OrchestrationConfig | None = None) -> dict:
+    """``NEWSRADAR_WAREHOUSE_MODE=single``: the whole dbt build in one task (``newsradar.warehouse.build``:
+    a temporary copy, every model and test, atomic publish), for small machines where one task per
+    model costs more than the build itself."""
+    from newsradar.warehouse import build
+
+    cfg = cfg or OrchestrationConfig.from_env()
+    result = build(cfg.paths(), progress=False, sources_file=cfg.sources_file, topics_file=cfg.topics_file)
+    return {
+        "warehouse": str(result.warehouse_path),
+        "models": len(result.models),
+        "tests": len(result.tests),
+        "seconds": round(result.seconds, 1),
+    }

@@ -152,3 +152,16 @@ def test_backfill_runs_get_the_same_windows_as_the_daily_runs(dagbag):
     windows = [crawl_window(i.logical_date, i.data_interval.start, i.data_interval.end) for i in infos]
     assert [w["crawl_date"] for w in windows] == ["2026-03-01", "2026-03-02", "2026-03-03"]
     assert all(w["since"] == w["until"] == w["crawl_date"] for w in windows)
+
+
+def test_single_task_warehouse_mode(monkeypatch, tmp_path):
+    """NEWSRADAR_WAREHOUSE_MODE=single: the whole build in one task (newsradar.warehouse.build)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("NEWSRADAR_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NEWSRADAR_WAREHOUSE_MODE", "single")
+    bag = DagBag(str(REPO / "dags"))
+    assert bag.import_errors == {}
+    dag = bag.dags["newsradar_warehouse"]
+    assert {t.task_id for t in dag.tasks} == {"days", "build", "quality_gates", "alerts"}
+    assert "build" in dag.get_task("quality_gates").upstream_task_ids
