@@ -161,7 +161,7 @@ def run_airflow(args: argparse.Namespace) -> int:
             end = yesterday - timedelta(days=1)
             subprocess.run(
                 [sys.executable, "-m", "airflow", "backfill", "create", "--dag-id", "newsradar_ingest",
-                 "--from-date", start.isoformat(), "--to-date", end.isoformat()],
+                 "--from-date", start.isoformat(), "--to-date", end.isoformat(), "--max-active-runs", "1"],
                 env=env, check=False,
             )  # fmt: skip
             print(f"newsradar: backfill of newsradar_ingest requested for {start} .. {end}", flush=True)
