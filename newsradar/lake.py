@@ -122,17 +122,6 @@ def recover_partition(fs: pafs.FileSystem, part: str, keep_tmp: Iterable[str] = 
             _delete_quietly(fs, path)
 
 
-def _read_files(fs: pafs.FileSystem, files: list[str], schema: pa.Schema) -> pa.Table:
-    tables = []
-    for path in files:
-        with fs.open_input_file(path) as fh:
-            t = pq.read_table(fh)
-        tables.append(_conform(t, schema))
-    if not tables:
-        return schema.empty_table()
-    return pa.concat_tables(tables)
-
-
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Select and cast to ``schema`` (missing nullable columns become nulls)."""
     cols = []
@@ -164,16 +153,62 @@ def dedupe_latest(table: pa.Table, key: str, order: str = "fetched_at") -> pa.Ta
     return table.take(keep.take(pc.sort_indices(keep)))
 
 
-def _write_atomic(
-    fs: pafs.FileSystem, part: str, final_name: str, table: pa.Table, replaces: list[str]
+def _unique(fs: pafs.FileSystem, path: str, key: str) -> bool:
+    """Whether column ``key`` of one Parquet file has no duplicates (reads only that column)."""
+    with fs.open_input_file(path) as fh:
+        col = pq.read_table(fh, columns=[key])[key]
+    return pc.count_distinct(col).as_py() == len(col)
+
+
+def _keep_masks(fs: pafs.FileSystem, files: list[str], key: str, order: str = "fetched_at") -> list[pa.Array]:
+    """Per file, which rows survive ``dedupe_latest`` over the concatenation of ``files``; reads only
+    the key and order columns (a few bytes per row), not the rows themselves."""
+    parts, sizes = [], []
+    for path in files:
+        with fs.open_input_file(path) as fh:
+            t = pq.read_table(fh, columns=[key, order])
+        parts.append(pa.table({key: t[key], order: t[order].cast(pa.timestamp("us", tz="UTC"))}))
+        sizes.append(t.num_rows)
+    both = pa.concat_tables(parts)
+    keep = dedupe_latest(both.append_column("i", pa.array(range(both.num_rows), pa.int64())), key)["i"]
+    mask = pc.is_in(pa.array(range(both.num_rows), pa.int64()), value_set=keep.combine_chunks())
+    out, start = [], 0
+    for n in sizes:
+        out.append(mask.slice(start, n))
+        start += n
+    return out
+
+
+def _merge_atomic(
+    fs: pafs.FileSystem,
+    part: str,
+    final_name: str,
+    files: list[str],
+    schema: pa.Schema,
+    key: str | None,
+    replaces: list[str],
+    batch_size: int = ROW_GROUP_SIZE,
 ) -> str:
+    """Stream ``files`` (in order; deduped on ``key`` keeping the latest ``fetched_at``) into
+    ``part/final_name``, written under a temporary name and renamed. Memory: one batch of rows plus
+    the key column, whatever the partition's size."""
+    masks = _keep_masks(fs, files, key) if key else [None] * len(files)
     tmp = posixpath.join(part, f"{TMP_PREFIX}{final_name}.merge{INPROGRESS_SUFFIX}")
     final = posixpath.join(part, final_name)
-    meta = dict(table.schema.metadata or {})
+    meta = dict(schema.metadata or {})
     meta[REPLACES_KEY] = json.dumps(sorted(replaces)).encode()
-    table = table.replace_schema_metadata(meta)
-    with fs.open_output_stream(tmp) as out:
-        pq.write_table(table, out, compression=COMPRESSION, row_group_size=ROW_GROUP_SIZE)
+    out_schema = schema.with_metadata(meta)
+    with fs.open_output_stream(tmp) as out, pq.ParquetWriter(out, out_schema, compression=COMPRESSION) as w:
+        for path, mask in zip(files, masks, strict=True):
+            with fs.open_input_file(path) as fh:
+                offset = 0
+                for batch in pq.ParquetFile(fh).iter_batches(batch_size=batch_size):
+                    table = _conform(pa.Table.from_batches([batch]), schema)
+                    if mask is not None:
+                        table = table.filter(mask.slice(offset, table.num_rows))
+                    offset += batch.num_rows
+                    if table.num_rows:
+                        w.write_table(table.replace_schema_metadata(meta), row_group_size=batch_size)
     fs.move(tmp, final)
     return final
 
@@ -243,15 +278,17 @@ class PartitionWriter:
         existing = [
             p for p in _parquet_files(self.fs, self.part) if posixpath.basename(p) != f"{self.run_id}.parquet"
         ]
-        with self.fs.open_input_file(self.tmp_path) as fh:
-            new = pq.read_table(fh)
-        merged = pa.concat_tables([_read_files(self.fs, existing, self.schema), _conform(new, self.schema)])
+        final_name = f"{self.run_id}.parquet"
         key = DEDUPE_KEYS[self.table]
-        if key:
-            merged = dedupe_latest(merged, key)
-        self.final_path = _write_atomic(
-            self.fs, self.part, f"{self.run_id}.parquet", merged, [posixpath.basename(p) for p in existing]
-        )
+        if not existing and (key is None or _unique(self.fs, self.tmp_path, key)):
+            # nothing to merge with: the streamed file is the result (rename, no rewrite)
+            self.final_path = posixpath.join(self.part, final_name)
+            self.fs.move(self.tmp_path, self.final_path)
+            return self.final_path
+        self.final_path = _merge_atomic(
+            self.fs, self.part, final_name, [*existing, self.tmp_path], self.schema, key,
+            [posixpath.basename(p) for p in existing],
+        )  # fmt: skip
         for path in existing:
             _delete_quietly(self.fs, path)
         _delete_quietly(self.fs, self.tmp_path)
@@ -331,13 +368,9 @@ def compact(lake_uri: str, table: str, source_id: str | None = None) -> int:
         files = _parquet_files(fs, part)
         if len(files) < 2:
             continue
-        merged = _read_files(fs, files, schema)
-        key = DEDUPE_KEYS[table]
-        if key:
-            merged = dedupe_latest(merged, key)
         newest = max(posixpath.basename(p) for p in files)
         name = f"compacted-{newest}"
-        _write_atomic(fs, part, name, merged, [posixpath.basename(p) for p in files])
+        _merge_atomic(fs, part, name, files, schema, DEDUPE_KEYS[table], [posixpath.basename(p) for p in files])
         for path in files:
             _delete_quietly(fs, path)
         done += 1

@@ -14,9 +14,17 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 32
-# Scrapy runs one asyncio task per CONCURRENT_ITEMS for every response's output; our callbacks yield
-# a handful of items, so 100 (the default) only costs CPU on the reactor thread.
-CONCURRENT_ITEMS = 16
+# Scrapy runs CONCURRENT_ITEMS asyncio worker tasks (plus a feeder task) for every response's output, and
+# they live as long as the callback does: an article callback waiting for the extraction pool kept 16
+# tasks, their coroutines and contexts alive per response (tens of KB each, thousands of responses).
+# Our pipelines are synchronous, so more than one worker only costs memory and reactor CPU.
+CONCURRENT_ITEMS = 1
+# Backpressure: the engine stops taking requests from the scheduler while the responses a spider's
+# callbacks are still processing (mostly: articles waiting for the extraction pool) exceed this many
+# bytes (Scrapy counts at least 1 KB per response). Scrapy's default, 5 MB per spider, let several
+# thousand small pages queue up for the pool when downloading outpaces extraction; 1 MB keeps tens to
+# hundreds of pages per source in flight, plenty to keep the pool busy.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 CONCURRENT_REQUESTS_PER_DOMAIN = 4  # overridden by source.limits.concurrency
 DOWNLOAD_DELAY = 0.25  # overridden by source.limits.download_delay
 DOWNLOAD_DELAY_JITTER = 0.5  # +-50% around DOWNLOAD_DELAY
@@ -29,6 +37,9 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 CLOSESPIDER_PAGECOUNT = 2000  # source.limits.max_pages
 DEPTH_LIMIT = 0
+# No depth limit and no depth priority: the depth middleware would only wrap every callback's output in
+# one more async generator (measurable reactor CPU when a sitemap yields thousands of requests).
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 
 # Retries: 429 and 5xx with exponential backoff honouring Retry-After (spiders.middlewares.retry)
 RETRY_ENABLED = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -40,11 +41,20 @@ EXTRACT_FIELDS = (
 )  # fmt: skip
 
 
-def _extract(body: bytes, url: str, source: Source, headers: dict[str, str], hints: dict) -> dict:
-    """Runs in a pool worker."""
+_WORKER_SOURCES: dict[bytes, Source] = {}  # in a pool worker: unpickled sources by their pickle
+
+
+def _extract(body: bytes, url: str, source: bytes, headers: dict[str, str], hints: dict) -> dict:
+    """Runs in a pool worker. ``source`` is the pickled ``Source``, pickled once per spider and
+    unpickled once per worker (re-pickling the model for every page cost the reactor thread)."""
     from spiders.extract import extract_article
 
-    return extract_article(body, url, source=source, headers=headers, hints=hints)
+    src = _WORKER_SOURCES.get(source)
+    if src is None:
+        if len(_WORKER_SOURCES) >= 256:
+            _WORKER_SOURCES.clear()
+        src = _WORKER_SOURCES[source] = pickle.loads(source)
+    return extract_article(body, url, source=src, headers=headers, hints=hints)
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
@@ -89,6 +99,7 @@ class NewsSpider(scrapy.Spider):
         self.seen: set[str] = set()  # normalised URLs already scheduled or logged in this run
         self.max_bytes = source.limits.max_response_bytes
         self.requested = 0  # requests made by this spider (retries excluded), capped by limits.max_pages
+        self.source_pickle = pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -330,7 +341,7 @@ class NewsSpider(scrapy.Spider):
         ctype = response.headers.get(b"Content-Type")
         headers = {"Content-Type": ctype.decode("latin-1")} if ctype else {}
         loop = asyncio.get_running_loop()
-        job = partial(_extract, response.body, response.url, self.source, headers, hints)
+        job = partial(_extract, response.body, response.url, self.source_pickle, headers, hints)
         try:
             t0 = time.monotonic()
             result = await loop.run_in_executor(pool.get(self.extract_workers), job)

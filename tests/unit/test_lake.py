@@ -70,6 +70,28 @@ def test_rerun_merges_dedupes_latest_and_replaces(tmp_path):
     assert len(t) == 6
 
 
+
+def test_duplicates_within_one_writer_keep_latest_across_row_groups(tmp_path):
+    later = T0 + timedelta(hours=1)
+    w = lake.PartitionWriter(str(tmp_path), "articles", "demo", DAY, "r1", row_group_size=4)
+    w.write_many(article(i) for i in range(10))
+    w.write(article(3, fetched=later, title="newer"))
+    w.write(article(7, fetched=T0 - timedelta(hours=1), title="older"))
+    w.close()
+    assert part_files(tmp_path) == ["r1.parquet"]
+    t = lake.read_table(str(tmp_path), "articles").to_pylist()
+    assert [r["article_id"] for r in t] == [f"{i:032x}" for i in range(10) if i != 3] + [f"{3:032x}"]
+    assert {r["title"] for r in t if r["article_id"] in (f"{3:032x}", f"{7:032x}")} == {"newer", "title 7"}
+    # a later run merges with it batch by batch (row groups of the merged file stay bounded)
+    with lake.PartitionWriter(str(tmp_path), "articles", "demo", DAY, "r2", row_group_size=4) as w2:
+        w2.write(article(5, fetched=later, title="five", run_id="r2"))
+    final = tmp_path / "articles" / "source=demo" / f"crawl_date={DAY}" / "r2.parquet"
+    meta = pq.read_metadata(final)
+    assert meta.num_rows == 10 and max(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) <= 1000
+    assert b"newsradar.replaces" in meta.metadata
+    t = lake.read_table(str(tmp_path), "articles").to_pylist()
+    assert [r["title"] for r in t if r["article_id"] == f"{5:032x}"] == ["five"]
+
 def test_fetch_log_rows_are_appended_not_deduped(tmp_path):
     row = {
         "run_id": "r1",
