@@ -370,7 +370,9 @@ def compact(lake_uri: str, table: str, source_id: str | None = None) -> int:
             continue
         newest = max(posixpath.basename(p) for p in files)
         name = f"compacted-{newest}"
-        _merge_atomic(fs, part, name, files, schema, DEDUPE_KEYS[table], [posixpath.basename(p) for p in files])
+        _merge_atomic(
+            fs, part, name, files, schema, DEDUPE_KEYS[table], [posixpath.basename(p) for p in files]
+        )
         for path in files:
             _delete_quietly(fs, path)
         done += 1

@@ -70,7 +70,6 @@ def test_rerun_merges_dedupes_latest_and_replaces(tmp_path):
     assert len(t) == 6
 
 
-
 def test_duplicates_within_one_writer_keep_latest_across_row_groups(tmp_path):
     later = T0 + timedelta(hours=1)
     w = lake.PartitionWriter(str(tmp_path), "articles", "demo", DAY, "r1", row_group_size=4)
@@ -91,6 +90,7 @@ def test_duplicates_within_one_writer_keep_latest_across_row_groups(tmp_path):
     assert b"newsradar.replaces" in meta.metadata
     t = lake.read_table(str(tmp_path), "articles").to_pylist()
     assert [r["title"] for r in t if r["article_id"] == f"{5:032x}"] == ["five"]
+
 
 def test_fetch_log_rows_are_appended_not_deduped(tmp_path):
     row = {
