@@ -106,7 +106,9 @@ def test_ingest_then_warehouse_with_dag_test(tmp_path):
     by_source = dict(rows)
     assert set(by_source) == set(outlets)
     expected = {
-        a["outlet"] for a in demo.manifest["articles"] if str(a.get("published_at", ""))[:10] == str(day)
+        a["outlet"]
+        for a in demo.manifest["pages"]
+        if a["is_article"] and str(a.get("published_at", ""))[:10] == str(day)
     }
     assert expected and all(by_source.get(o, 0) >= 1 for o in expected), by_source
 
