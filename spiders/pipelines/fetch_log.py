@@ -13,38 +13,20 @@ import logging
 
 from scrapy import signals
 
-from newsradar.lake import PartitionWriter
 from spiders.items import ArticleItem, FetchLogItem, as_row, fetch_of
 from spiders.pipelines.dedupe import DuplicateItem
+from spiders.pipelines.partition import PartitionPipeline
 
 log = logging.getLogger(__name__)
 
 
-class FetchLogPipeline:
+class FetchLogPipeline(PartitionPipeline):
+    table = "fetch_log"
+
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.writer: PartitionWriter | None = None
+        super().__init__(crawler)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def open_spider(self) -> None:
-        spider = self.crawler.spider
-        self.writer = PartitionWriter(
-            spider.paths.lake_uri,
-            "fetch_log",
-            spider.source.id,
-            spider.crawl_date,
-            spider.run_id,
-            row_group_size=self.crawler.settings.getint("NEWSRADAR_LAKE_ROW_GROUP_SIZE", 1000),
-        )
-
-    def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
 
     def record(self, row: FetchLogItem) -> None:
         stats = self.crawler.stats

@@ -3,33 +3,12 @@ hidden temporary file while crawling, merged and published atomically when the s
 
 from __future__ import annotations
 
-from newsradar.lake import PartitionWriter
 from spiders.items import ArticleItem, as_row
+from spiders.pipelines.partition import PartitionPipeline
 
 
-class ArticleParquetPipeline:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.writer: PartitionWriter | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def open_spider(self) -> None:
-        spider = self.crawler.spider
-        self.writer = PartitionWriter(
-            spider.paths.lake_uri,
-            "articles",
-            spider.source.id,
-            spider.crawl_date,
-            spider.run_id,
-            row_group_size=self.crawler.settings.getint("NEWSRADAR_LAKE_ROW_GROUP_SIZE", 1000),
-        )
-
-    def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+class ArticleParquetPipeline(PartitionPipeline):
+    table = "articles"
 
     def process_item(self, item):
         if isinstance(item, ArticleItem):
