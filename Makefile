@@ -15,12 +15,14 @@ $(UV):
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 # Core install: crawler, lake, warehouse (dbt + DuckDB). --inexact keeps extras installed earlier.
+# --compile-bytecode: this environment may set PYTHONDONTWRITEBYTECODE, and every crawl, dbt and
+# Airflow task process would otherwise recompile its imports (about 2x slower start-up).
 install: $(UV)
-	$(UV) sync --frozen --inexact --python $(PYTHON)
+	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON)
 
 # Everything: Airflow, Celery, cosmos, Streamlit, test tools.
 install-all: $(UV)
-	$(UV) sync --frozen --all-extras --all-groups --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --all-groups --compile-bytecode --python $(PYTHON)
 
 demo: install
 	$(BIN)/newsradar demo
