@@ -8,14 +8,13 @@ uses for dates) runs live on the same pages as the baseline."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsradar.errors import UserError
+from newsradar.evaluation.corpus import load_gold_file
 from newsradar.evaluation.pool import run_pool
 
 log = logging.getLogger(__name__)
@@ -41,19 +40,7 @@ def _gold_day(value: object) -> str | None:
 
 
 def load_gold(corpus: Path) -> dict[str, dict]:
-    corpus = Path(corpus)
-    if not corpus.is_dir():
-        raise UserError(f"{corpus}: no such corpus folder")
-    path = corpus / GOLD_FILE
-    if not path.is_file():
-        raise UserError(f"{corpus}: not a dates corpus (no {GOLD_FILE})")
-    try:
-        gold = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: invalid JSON: {exc}") from None
-    if not isinstance(gold, dict):
-        raise UserError(f"{path}: expected an object {{url: {{file, date}}}}")
-    return gold
+    return load_gold_file(corpus, GOLD_FILE, "a dates", "{url: {file, date}}")
 
 
 def local_day(record: dict) -> str | None:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsradar.errors import UserError
+from newsradar.evaluation.corpus import load_gold_file
 from newsradar.evaluation.metrics import PageScore, Summary, score_page, summarise
 from newsradar.evaluation.pool import run_pool
 
@@ -36,19 +36,7 @@ class ExtractionReport:
 
 
 def load_corpus(corpus: Path) -> dict[str, dict]:
-    corpus = Path(corpus)
-    gt_path = corpus / "ground-truth.json"
-    if not corpus.is_dir():
-        raise UserError(f"{corpus}: no such corpus folder")
-    if not gt_path.is_file():
-        raise UserError(f"{corpus}: not an extraction corpus (no ground-truth.json)")
-    try:
-        gold = json.loads(gt_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{gt_path}: invalid JSON: {exc}") from None
-    if not isinstance(gold, dict):
-        raise UserError(f"{gt_path}: expected an object {{id: {{articleBody, url}}}}")
-    return gold
+    return load_gold_file(corpus, "ground-truth.json", "an extraction", "{id: {articleBody, url}}")
 
 
 def load_baseline(path: Path) -> dict[str, dict]:
