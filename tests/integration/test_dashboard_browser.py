@@ -10,7 +10,6 @@ that is set (how docs/img/dashboard.png is made by hand).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -22,6 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import dashboard_warehouse  # noqa: E402  (tests/ is on sys.path: tests/conftest.py)
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,16 +37,6 @@ pytestmark = [
     ),
 ]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev group) not installed")
-
-
-def load_helper():
-    name = "dashboard_warehouse"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def free_port() -> int:
@@ -78,7 +68,7 @@ def data_dir(tmp_path_factory) -> Path:
     if given:
         return Path(given)
     d = tmp_path_factory.mktemp("data")
-    load_helper().write_warehouse(d / "newsradar.duckdb")
+    dashboard_warehouse.write_warehouse(d / "newsradar.duckdb")
     return d
 
 
@@ -197,7 +187,7 @@ def test_report_opens_offline_with_its_charts(browser, tmp_path, monkeypatch):
 
     for var in ("NEWSRADAR_WAREHOUSE", "NEWSRADAR_DATA_DIR"):
         monkeypatch.delenv(var, raising=False)
-    load_helper().write_warehouse(tmp_path / "newsradar.duckdb")
+    dashboard_warehouse.write_warehouse(tmp_path / "newsradar.duckdb")
     out = tmp_path / "report.html"
     write_report(Paths.from_env(tmp_path), "peace_talks", days=30, output=out)
 

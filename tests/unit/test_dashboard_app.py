@@ -4,10 +4,8 @@ empty warehouses, a topic with no matches, hostile input, and a warehouse swappe
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import duckdb
 import pytest
 
 pytest.importorskip("streamlit")
+import dashboard_warehouse  # noqa: E402  (tests/ is on sys.path: tests/conftest.py)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from newsradar.dashboard.app import format_query_error, md_escape, md_link  # noqa: E402
@@ -23,19 +22,9 @@ APP = str(Path(__file__).parents[2] / "dashboard" / "app.py")
 TIMEOUT = 60
 
 
-def load_helper():
-    name = "dashboard_warehouse"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    return load_helper().write_warehouse(tmp_path_factory.mktemp("wh") / "newsradar.duckdb")
+    return dashboard_warehouse.write_warehouse(tmp_path_factory.mktemp("wh") / "newsradar.duckdb")
 
 
 def sql_count(path: Path, sql: str, params: list | None = None) -> int:
@@ -217,7 +206,7 @@ def test_missing_warehouse(monkeypatch, tmp_path):
 
 
 def test_empty_warehouse(monkeypatch, tmp_path):
-    facts = load_helper().write_warehouse(tmp_path / "newsradar.duckdb", empty=True)
+    facts = dashboard_warehouse.write_warehouse(tmp_path / "newsradar.duckdb", empty=True)
     at = start(monkeypatch, facts.path)
     assert any("warehouse is empty" in i.value for i in at.info)
     assert not at.error and not at.warning
@@ -238,7 +227,7 @@ def test_corrupt_warehouse_file(monkeypatch, tmp_path):
 
 
 def test_warehouse_swapped_while_open(monkeypatch, tmp_path):
-    helper = load_helper()
+    helper = dashboard_warehouse
     facts = helper.write_warehouse(tmp_path / "newsradar.duckdb")
     at = start(monkeypatch, facts.path)
     assert metric(at, "Matching articles") != "0"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date
 from pathlib import Path
 
+import dashboard_warehouse  # noqa: E402  (tests/ is on sys.path: tests/conftest.py)
 import duckdb
 import pytest
 
@@ -14,19 +13,9 @@ from newsradar.dashboard import queries as q
 from newsradar.settings import Paths
 
 
-def load_helper():
-    name = "dashboard_warehouse"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    return load_helper().write_warehouse(tmp_path_factory.mktemp("wh") / "newsradar.duckdb")
+    return dashboard_warehouse.write_warehouse(tmp_path_factory.mktemp("wh") / "newsradar.duckdb")
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ The offline browser check of the file is in tests/integration/test_dashboard_bro
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,26 +11,18 @@ import pytest
 
 pytest.importorskip("vl_convert")
 
+import dashboard_warehouse  # noqa: E402  (tests/ is on sys.path: tests/conftest.py)
+
 from newsradar.cli import build_parser, main  # noqa: E402
 from newsradar.errors import UserError  # noqa: E402
 from newsradar.report import _link, write_report  # noqa: E402
 from newsradar.settings import Paths  # noqa: E402
 
 
-def load_helper():
-    name = "dashboard_warehouse"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("data")
-    load_helper().write_warehouse(d / "newsradar.duckdb")
+    dashboard_warehouse.write_warehouse(d / "newsradar.duckdb")
     return d
 
 
@@ -109,7 +99,7 @@ def test_report_errors(data_dir, tmp_path):
 
 
 def test_report_on_empty_warehouse(tmp_path):
-    load_helper().write_warehouse(tmp_path / "newsradar.duckdb", empty=True)
+    dashboard_warehouse.write_warehouse(tmp_path / "newsradar.duckdb", empty=True)
     with pytest.raises(UserError, match="unknown topic"):
         write_report(Paths.from_env(tmp_path), "peace_talks", output=tmp_path / "x.html")
 
