@@ -617,19 +617,6 @@ def _read_meta(path: Path) -> dict[str, str]:
     return dict(rows)
 
 
-def _temp_name(paths: Paths) -> Path:
-    wh = paths.warehouse_path
-    return wh.with_name(f".{wh.stem}-build-{os.getpid()}-{uuid.uuid4().hex[:8]}{wh.suffix}")
-
-
-def _remove_stale_temps(paths: Paths) -> None:
-    """Remove temporary files of builds that died (we hold the lock, so none is running)."""
-    wh = paths.warehouse_path
-    for p in wh.parent.glob(f".{wh.stem}-build-*"):
-        with contextlib.suppress(OSError):
-            p.unlink()
-
-
 def _dbt_command() -> list[str]:
     exe = Path(sys.executable).with_name("dbt")
     if exe.exists():
@@ -653,7 +640,9 @@ def _format_event(ev: dict) -> str | None:
     return None
 
 
-def _run_dbt(args: list[str], env: dict[str, str], progress: Callable[[str], None] | None) -> int:
+def run_dbt(args: list[str], env: dict[str, str], progress: Callable[[str], None] | None = None) -> int:
+    """Run dbt (``args`` after the executable) in the dbt project with ``env`` added to this process's
+    environment; JSON log events become progress lines. Returns dbt's exit code."""
     cmd = [*_dbt_command(), *args]
     log.info("running %s", " ".join(cmd))
     full_env = {**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
@@ -755,9 +744,9 @@ def _write_docs_and_meta(con: duckdb.DuckDBPyConnection, manifest_path: Path, me
     con.executemany("insert into _build_meta values (?, ?)", sorted(meta.items()))
 
 
-def _finalise(temp: Path, manifest: Path, meta: dict[str, str]) -> None:
+def _finalise(staging: Path, manifest: Path, meta: dict[str, str]) -> None:
     """Drop everything that is not a table (staging views over the lake), add docs, checkpoint."""
-    with duckdb.connect(str(temp)) as con:
+    with duckdb.connect(str(staging)) as con:
         for schema, view in con.execute(
             "select schema_name, view_name from duckdb_views() where not internal and database_name = current_database()"
         ).fetchall():
@@ -775,6 +764,231 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+@dataclass
+class PreparedBuild:
+    """A build in progress: the staging copy dbt writes into, and what publishing it needs.
+
+    Made by ``prepare_build``, filled by ``run_build`` (or by one dbt process per model, as the Airflow
+    DAG does with the same ``env``), then ``publish_build`` swaps ``staging_path`` over the published
+    warehouse. ``to_dict``/``from_dict`` carry it between processes (Airflow XCom holds paths only).
+    """
+
+    warehouse_path: Path
+    staging_path: Path  # next to the warehouse (same filesystem: the swap is a rename)
+    scratch_dir: Path  # inputs exported for dbt, dbt's target and logs
+    incremental: bool  # False: a full build (no published warehouse, or --full-refresh)
+    refreshed: list[str]  # models recomputed from the whole lake because their terms changed
+    topic_terms_hash: str
+    entity_terms_hash: str
+    lake_uri: str
+    env: dict[str, str]  # the dbt profile's environment (warehouse/profiles.yml, _sources.yml)
+
+    @property
+    def target_dir(self) -> Path:
+        return self.scratch_dir / "target"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.scratch_dir / "logs"
+
+    def dbt_args(self, command: str, *extra: str) -> list[str]:
+        """Arguments of ``dbt <command>`` on the project with this build's target and log folders."""
+        return [
+            "--log-format", "json", "--no-use-colors", command,
+            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(self.target_dir), "--log-path", str(self.log_dir), *extra,
+        ]  # fmt: skip
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for key in ("warehouse_path", "staging_path", "scratch_dir"):
+            d[key] = str(d[key])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PreparedBuild:
+        d = dict(d)
+        for key in ("warehouse_path", "staging_path", "scratch_dir"):
+            d[key] = Path(d[key])
+        return cls(**d)
+
+
+def read_build_meta(path: Path) -> dict[str, str]:
+    """The ``_build_meta`` of a warehouse file (empty when missing or unreadable)."""
+    return _read_meta(path)
+
+
+def staging_name(paths: Paths) -> Path:
+    """A fresh staging file name next to the published warehouse (``.<name>-build-<pid>-<random>``)."""
+    wh = paths.warehouse_path
+    return wh.with_name(f".{wh.stem}-build-{os.getpid()}-{uuid.uuid4().hex[:8]}{wh.suffix}")
+
+
+def remove_stale_staging(paths: Paths) -> None:
+    """Remove staging files of builds that died. Call with the build lock held."""
+    wh = paths.warehouse_path
+    for p in wh.parent.glob(f".{wh.stem}-build-*"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def prepare_build(
+    paths: Paths,
+    *,
+    scratch_dir: Path,
+    staging_path: Path | None = None,
+    full_refresh: bool = False,
+    sources_file: Path | str | None = None,
+    topics_file: Path | str | None = None,
+    gazetteer_file: Path | str | None = None,
+    topics: tuple[pa.Table, pa.Table] | None = None,
+    entity_terms: pa.Table | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> PreparedBuild:
+    """Export the build's inputs into ``scratch_dir`` (emptied first) and make the staging file: a copy
+    of the published warehouse, so incremental models continue from it (none on a full build).
+
+    When the topic or entity terms differ from those recorded in the published warehouse, the models
+    that depend on them are dropped from the copy, so dbt recomputes them from the whole lake.
+    """
+    wh = paths.warehouse_path
+    wh.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(staging_path) if staging_path else staging_name(paths)
+    scratch_dir = Path(scratch_dir)
+    if scratch_dir.exists():
+        shutil.rmtree(scratch_dir)
+    inputs = export_inputs(
+        paths,
+        scratch_dir / "inputs",
+        sources_file=Path(sources_file) if sources_file else None,
+        topics_file=Path(topics_file) if topics_file else None,
+        gazetteer_file=Path(gazetteer_file) if gazetteer_file else None,
+        topics=topics,
+        entity_terms=entity_terms,
+    )
+    incremental = wh.exists() and not full_refresh
+    refreshed: list[str] = []
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    if os.stat(staging.parent).st_dev != os.stat(wh.parent).st_dev:
+        raise WarehouseError(
+            f"staging file {staging} is not on the filesystem of {wh}: the swap must be a rename"
+        )
+    for leftover in (staging, Path(str(staging) + ".wal")):  # a dead build's file of the same name
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    if incremental:
+        previous = _read_meta(wh)
+        for key, models in TERM_MODELS.items():
+            if previous and previous.get(key) != getattr(inputs, key):
+                refreshed.extend(models)
+        shutil.copyfile(wh, staging)
+        if refreshed:
+            drop_tables(staging, refreshed)
+    env = {
+        **inputs.env,
+        "NEWSRADAR_DBT_DATABASE": str(staging),
+        "NEWSRADAR_DBT_THREADS": str(threads or os.environ.get("NEWSRADAR_DBT_THREADS") or 2),
+        "NEWSRADAR_DUCKDB_THREADS": str(threads or os.environ.get("NEWSRADAR_DUCKDB_THREADS") or 2),
+        "NEWSRADAR_DUCKDB_MEMORY_LIMIT": memory_limit
+        or os.environ.get("NEWSRADAR_DUCKDB_MEMORY_LIMIT")
+        or "6GB",
+    }
+    return PreparedBuild(
+        warehouse_path=wh,
+        staging_path=staging,
+        scratch_dir=scratch_dir,
+        incremental=incremental,
+        refreshed=refreshed,
+        topic_terms_hash=inputs.topic_terms_hash,
+        entity_terms_hash=inputs.entity_terms_hash,
+        lake_uri=paths.lake_uri,
+        env=env,
+    )
+
+
+def run_build(
+    prepared: PreparedBuild, *, select: str | None = None, progress: Callable[[str], None] | None = None
+) -> list[NodeResult]:
+    """``dbt build`` (models and tests) into the staging file. Raises ``WarehouseError`` naming the
+    failed models and tests; the published warehouse is not touched either way."""
+    extra = [] if prepared.incremental else ["--full-refresh"]
+    if select:
+        extra += ["--select", select]
+    rc = run_dbt(prepared.dbt_args("build", *extra), prepared.env, progress)
+    nodes = _node_results(prepared.target_dir)
+    if rc != 0 or any(n.status in FAILED_STATUSES - {"skipped"} for n in nodes):
+        raise WarehouseError(_failure_message(nodes, rc, prepared.log_dir / "dbt.log"))
+    return nodes
+
+
+def publish_build(
+    prepared: PreparedBuild,
+    *,
+    built_by: str = "newsradar build",
+    lock: bool = True,
+    paths: Paths | None = None,
+) -> None:
+    """Finalise the staging file (drop the views over the lake, store the table docs and the build
+    metadata) and swap it over the published warehouse with one ``os.replace``.
+
+    The table docs come from the manifest of the dbt run (``run_build``); when the models ran
+    elsewhere (one dbt process per Airflow task), ``dbt parse`` makes it. ``lock``: take the build lock
+    for the swap (pass False when the caller holds it, as ``build`` does).
+    """
+    staging = prepared.staging_path
+    if not staging.exists():
+        raise WarehouseError(f"no staging warehouse at {staging}: did the dbt build run?")
+    with duckdb.connect(str(staging), read_only=True) as con:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'main' "
+                "and table_type = 'BASE TABLE'"
+            ).fetchall()
+        }
+    missing = [m for m in MARTS if m not in tables]
+    if missing:
+        raise WarehouseError(f"staging warehouse {staging} lacks mart(s) {', '.join(missing)}; not published")
+    manifest = prepared.target_dir / "manifest.json"
+    if not manifest.exists():
+        rc = run_dbt(prepared.dbt_args("parse"), prepared.env)
+        if rc != 0:
+            log.warning("dbt parse failed (exit %s): the table docs of this build will be empty", rc)
+    meta = {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "topic_terms_hash": prepared.topic_terms_hash,
+        "entity_terms_hash": prepared.entity_terms_hash,
+        "lake_uri": prepared.lake_uri,
+        "newsradar_warehouse_version": "1",
+        "built_by": built_by,
+    }
+    _finalise(staging, manifest, meta)
+    with open(staging, "rb+") as fh:
+        os.fsync(fh.fileno())
+    wh = prepared.warehouse_path
+    with build_lock(paths or _paths_for(wh)) if lock else contextlib.nullcontext():
+        os.replace(staging, wh)
+        _fsync_dir(wh.parent)
+
+
+def _remove_staging(prepared: PreparedBuild) -> None:
+    for leftover in (prepared.staging_path, Path(str(prepared.staging_path) + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def discard_build(prepared: PreparedBuild) -> None:
+    """Remove the staging file (if it was not published) and the scratch folder."""
+    _remove_staging(prepared)
+    shutil.rmtree(prepared.scratch_dir, ignore_errors=True)
+
+
+def _paths_for(warehouse_path: Path) -> Paths:
+    """Enough of ``Paths`` for the build lock (which only uses ``warehouse_path``)."""
+    return Paths(data_dir=warehouse_path.parent, lake_uri="", raw_uri="", warehouse_path=warehouse_path)
+
+
 def build(
     paths: Paths,
     *,
@@ -789,7 +1003,8 @@ def build(
     memory_limit: str | None = None,
     select: str | None = None,
 ) -> BuildResult:
-    """Build the warehouse from the lake into a new file and publish it atomically.
+    """Build the warehouse from the lake into a new file and publish it atomically: ``prepare_build``,
+    ``run_build`` and ``publish_build`` under the build lock.
 
     ``topics``/``entity_terms`` (pyarrow tables) replace the topics and gazetteer files, for tests and
     benchmarks. Raises ``WarehouseError`` (the published warehouse untouched) when a model or test fails.
@@ -805,92 +1020,41 @@ def build(
     wh = paths.warehouse_path
     wh.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(paths):
-        _remove_stale_temps(paths)
-        scratch = paths.data_dir / ".build"
-        if scratch.exists():
-            shutil.rmtree(scratch)
-        inputs = export_inputs(
+        remove_stale_staging(paths)
+        prepared = prepare_build(
             paths,
-            scratch / "inputs",
-            sources_file=Path(sources_file) if sources_file else None,
-            topics_file=Path(topics_file) if topics_file else None,
-            gazetteer_file=Path(gazetteer_file) if gazetteer_file else None,
+            scratch_dir=paths.data_dir / ".build",
+            full_refresh=full_refresh,
+            sources_file=sources_file,
+            topics_file=topics_file,
+            gazetteer_file=gazetteer_file,
             topics=topics,
             entity_terms=entity_terms,
+            threads=threads,
+            memory_limit=memory_limit,
         )
-        previous = {} if full_refresh else _read_meta(wh)
-        refreshed: list[str] = []
-        for key, models in TERM_MODELS.items():
-            if previous and previous.get(key) != getattr(inputs, key):
-                refreshed.extend(models)
-        temp = _temp_name(paths)
         try:
-            if wh.exists() and not full_refresh:
-                shutil.copyfile(wh, temp)
-                if refreshed:
-                    drop_tables(temp, refreshed)
-            target = scratch / "target"
-            env = {
-                **inputs.env,
-                "NEWSRADAR_DBT_DATABASE": str(temp),
-                "NEWSRADAR_DBT_THREADS": str(threads or os.environ.get("NEWSRADAR_DBT_THREADS") or 2),
-                "NEWSRADAR_DUCKDB_THREADS": str(threads or os.environ.get("NEWSRADAR_DUCKDB_THREADS") or 2),
-                "NEWSRADAR_DUCKDB_MEMORY_LIMIT": memory_limit
-                or os.environ.get("NEWSRADAR_DUCKDB_MEMORY_LIMIT")
-                or "6GB",
-            }
-            args = [
-                "--log-format",
-                "json",
-                "--no-use-colors",
-                "build",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--target-path",
-                str(target),
-                "--log-path",
-                str(scratch / "logs"),
-            ]
-            if full_refresh or not wh.exists():
-                args.append("--full-refresh")
-            if select:
-                args += ["--select", select]
             if say:
-                mode = "full" if (full_refresh or not wh.exists()) else "incremental"
-                extra = f"; terms changed, recomputing {', '.join(refreshed)}" if refreshed else ""
+                mode = "incremental" if prepared.incremental else "full"
+                extra = (
+                    f"; terms changed, recomputing {', '.join(prepared.refreshed)}"
+                    if prepared.refreshed
+                    else ""
+                )
                 say(f"building warehouse ({mode}{extra}) -> {wh}")
-            rc = _run_dbt(args, env, say)
-            nodes = _node_results(target)
-            if rc != 0 or any(n.status in FAILED_STATUSES - {"skipped"} for n in nodes):
-                raise WarehouseError(_failure_message(nodes, rc, scratch / "logs" / "dbt.log"))
-            meta = {
-                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "topic_terms_hash": inputs.topic_terms_hash,
-                "entity_terms_hash": inputs.entity_terms_hash,
-                "lake_uri": paths.lake_uri,
-                "newsradar_warehouse_version": "1",
-            }
-            _finalise(temp, target / "manifest.json", meta)
-            with open(temp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(temp, wh)
-            _fsync_dir(wh.parent)
+            nodes = run_build(prepared, select=select, progress=say)
+            publish_build(prepared, lock=False)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(temp) + ".wal").unlink()
+            _remove_staging(prepared)
     result = BuildResult(
         warehouse_path=wh,
         published=True,
         full_refresh=full_refresh,
-        refreshed=refreshed,
+        refreshed=prepared.refreshed,
         nodes=nodes,
         seconds=time.monotonic() - started,
-        topic_terms_hash=inputs.topic_terms_hash,
-        entity_terms_hash=inputs.entity_terms_hash,
+        topic_terms_hash=prepared.topic_terms_hash,
+        entity_terms_hash=prepared.entity_terms_hash,
     )
     if say:
         n_tests = len(result.tests)

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-
-import duckdb
 
 from newsradar.orchestration.config import OrchestrationConfig
 from newsradar.settings import Paths
@@ -91,7 +88,7 @@ def write_manifest(paths: Paths, env: dict[str, str] | None = None) -> Path:
     target = manifest_file(paths)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newsradar-dbt-parse-") as tmp:
-        rc = warehouse._run_dbt(
+        rc = warehouse.run_dbt(
             ["--log-format", "json", "--no-use-colors", "parse", "--project-dir", str(project_dir()),
              "--profiles-dir", str(project_dir()), "--target-path", str(Path(tmp) / "target"),
              "--log-path", str(Path(tmp) / "logs")],
@@ -136,134 +133,56 @@ def runtime_env_templates() -> dict[str, str]:
 
 
 def prepare_build(cfg: OrchestrationConfig | None = None, *, full_refresh: bool = False) -> dict:
-    """Export the build inputs, copy the published warehouse into a staging file, return the dbt env.
-
-    When the topic or entity terms changed since the published build, the term-dependent models are
-    dropped from the copy so dbt rebuilds them from the whole lake (as ``newsradar build`` does).
-    """
+    """Export the build inputs and copy the published warehouse into the staging file
+    (``newsradar.warehouse.prepare_build``); returns it as a dict for XCom (paths, hashes, the dbt env)."""
     from newsradar import warehouse
 
     cfg = cfg or OrchestrationConfig.from_env()
     paths = cfg.paths()
-    root = build_dir(paths)
-    if root.exists():
-        shutil.rmtree(root)  # a previous run died: its staging copy is garbage
-    (root / "inputs").mkdir(parents=True)
-    inputs = warehouse.export_inputs(
-        paths, root / "inputs", sources_file=cfg.sources_file, topics_file=cfg.topics_file
+    root = build_dir(paths)  # a previous run's leftovers, if it died, are removed by prepare_build
+    prepared = warehouse.prepare_build(
+        paths,
+        scratch_dir=root,
+        staging_path=root / paths.warehouse_path.name,
+        full_refresh=full_refresh,
+        sources_file=cfg.sources_file,
+        topics_file=cfg.topics_file,
     )
-    staging = root / paths.warehouse_path.name
-    published = paths.warehouse_path.exists() and not full_refresh
-    refreshed: list[str] = []
-    if published:
-        shutil.copyfile(paths.warehouse_path, staging)
-        previous = warehouse._read_meta(paths.warehouse_path)
-        for key, models in warehouse.TERM_MODELS.items():
-            if previous and previous.get(key) != getattr(inputs, key):
-                refreshed.extend(models)
-        if refreshed:
-            warehouse.drop_tables(staging, refreshed)
-    env = {
-        **inputs.env,
-        "NEWSRADAR_DBT_DATABASE": str(staging),
-        "NEWSRADAR_DBT_THREADS": os.environ.get("NEWSRADAR_DBT_THREADS") or "2",
-        "NEWSRADAR_DUCKDB_THREADS": os.environ.get("NEWSRADAR_DUCKDB_THREADS") or "2",
-        "NEWSRADAR_DUCKDB_MEMORY_LIMIT": os.environ.get("NEWSRADAR_DUCKDB_MEMORY_LIMIT") or "6GB",
-    }
-    missing = [k for k in DBT_ENV_KEYS if k not in env]
+    missing = [k for k in DBT_ENV_KEYS if k not in prepared.env]
     if missing:
-        raise PublishError(f"newsradar.warehouse.export_inputs did not provide {', '.join(missing)}")
-    prepared = {
-        "staging": str(staging),
-        "build_dir": str(root),
-        "incremental": published,
-        "refreshed": refreshed,
-        "topic_terms_hash": inputs.topic_terms_hash,
-        "entity_terms_hash": inputs.entity_terms_hash,
-        "env": env,
-    }
-    (root / "prepared.json").write_text(json.dumps(prepared, indent=2))
+        raise PublishError(f"newsradar.warehouse.prepare_build did not provide {', '.join(missing)}")
     log.info(
         "staging warehouse %s (%s%s)",
-        staging,
-        "incremental" if published else "full build",
-        f"; recomputing {', '.join(refreshed)}" if refreshed else "",
+        prepared.staging_path,
+        "incremental" if prepared.incremental else "full build",
+        f"; recomputing {', '.join(prepared.refreshed)}" if prepared.refreshed else "",
     )
-    return prepared
+    return {**prepared.to_dict(), "staging": str(prepared.staging_path), "build_dir": str(root)}
 
 
 def publish_build(prepared: dict, cfg: OrchestrationConfig | None = None) -> dict:
-    """Finalise the staging file (drop lake views, docs, build metadata) and swap it in atomically."""
+    """Finalise the staging file (drop lake views, docs, build metadata) and swap it in atomically
+    (``newsradar.warehouse.publish_build``, under the build lock so it never races ``newsradar build``)."""
     from newsradar import warehouse
 
     cfg = cfg or OrchestrationConfig.from_env()
     paths = cfg.paths()
-    staging = Path(prepared["staging"])
-    root = Path(prepared["build_dir"])
-    if not staging.exists():
-        raise PublishError(f"no staging warehouse at {staging}: did the dbt tasks run?")
-    with duckdb.connect(str(staging), read_only=True) as con:
-        tables = {
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main' "
-                "and table_type = 'BASE TABLE'"
-            ).fetchall()
-        }
-    missing = [m for m in warehouse.MARTS if m not in tables]
-    if missing:
-        raise PublishError(f"staging warehouse {staging} lacks mart(s) {', '.join(missing)}; not published")
-    target = root / "target"
-    rc = warehouse._run_dbt(
-        [
-            "--log-format",
-            "json",
-            "--no-use-colors",
-            "parse",
-            "--project-dir",
-            str(project_dir()),
-            "--profiles-dir",
-            str(project_dir()),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(root / "logs"),
-        ],
-        prepared["env"],
-        None,
+    build = warehouse.PreparedBuild.from_dict(
+        {k: v for k, v in prepared.items() if k not in ("staging", "build_dir")}
     )
-    if rc != 0:
-        log.warning("dbt parse failed (exit %s): the table docs of this build will be empty", rc)
-    elif not manifest_file(paths).exists():
-        with contextlib.suppress(OSError):
-            manifest_file(paths).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target / "manifest.json", manifest_file(paths))
-    meta = {
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "topic_terms_hash": prepared["topic_terms_hash"],
-        "entity_terms_hash": prepared["entity_terms_hash"],
-        "lake_uri": paths.lake_uri,
-        "newsradar_warehouse_version": "1",
-        "built_by": "airflow",
-    }
-    warehouse._finalise(staging, target / "manifest.json", meta)
-    with open(staging, "rb+") as fh:
-        os.fsync(fh.fileno())
-    with warehouse.build_lock(paths):
-        os.replace(staging, paths.warehouse_path)
-        fd = os.open(paths.warehouse_path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    try:
+        warehouse.publish_build(build, built_by="airflow", paths=paths)
+    except warehouse.WarehouseError as exc:
+        raise PublishError(str(exc)) from None
     with contextlib.suppress(OSError):
-        shutil.rmtree(root)
+        if not manifest_file(paths).exists() and (build.target_dir / "manifest.json").exists():
+            manifest_file(paths).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(build.target_dir / "manifest.json", manifest_file(paths))
+    warehouse.discard_build(build)
     log.info("published %s", paths.warehouse_path)
-    return {
-        "warehouse": str(paths.warehouse_path),
-        "marts": sorted(tables & set(warehouse.MARTS)),
-        "built_at": meta["built_at"],
-    }
+    with warehouse.connect_readonly(paths) as con:
+        built_at = con.execute("select value from _build_meta where key = 'built_at'").fetchone()[0]
+    return {"warehouse": str(paths.warehouse_path), "marts": sorted(warehouse.MARTS), "built_at": built_at}
 
 
 def crawl_days(triggering_events, fallback: datetime | None = None) -> list[str]:
