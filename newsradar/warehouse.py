@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newsradar.errors import UserError
@@ -346,143 +347,44 @@ def new_article_texts(dbt, session, articles):
     return articles.project(f"article_id, fetched_at, language, {TEXT_SQL} as text")
 
 
-def required_literals(pattern: str) -> list[str]:
-    """Runs of literal characters (2 or more) every match of an RE2 ``pattern`` must contain.
+def match_texts(
+    session, texts, patterns: list[str], keys: list[str], batch_rows: int = 50_000, *, counts: bool = False
+) -> pa.Table:
+    """The key columns and ``pattern_idx`` for every (row of ``texts``, pattern) match; with
+    ``counts``, also ``mentions`` (occurrences of the pattern in the text).
 
-    Only runs at the top level (outside groups and character classes) count, a character followed by
-    ``?``, ``*`` or ``{`` is optional, and a top-level ``|`` or an inline flag gives no literal. Used as
-    a cheap ``contains()`` prefilter so the regular expression runs only on candidate texts."""
-    if "(?" in pattern.replace("(?:", ""):
-        return []  # inline flags such as (?i) would make a case-sensitive prefilter unsound
-    runs: list[str] = []
-    run: list[str] = []
-    depth = 0
-    i, n = 0, len(pattern)
+    ``texts`` is a DuckDB relation with the ``keys`` and ``text`` (lowercased). Patterns are data:
+    ``newsradar.topics.scan.TermScanner`` compiles them once and matches each batch of texts in one
+    pass, exactly as RE2 would (see its docstring); nothing of them becomes SQL text."""
+    from newsradar.topics.scan import TermScanner
 
-    def close() -> None:
-        if run:
-            runs.append("".join(run))
-            run.clear()
-
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            close()
-            nxt = pattern[i + 1 : i + 2]
-            if nxt in ("p", "P", "x") and pattern[i + 2 : i + 3] == "{":
-                i = pattern.index("}", i) + 1
-            else:
-                i += 2
+    scanner = TermScanner(patterns)
+    rel = texts.project(", ".join(f'"{k}"' for k in [*keys, "text"]))
+    schema = rel.limit(0).to_arrow_table().schema
+    out_keys: dict[str, list[pa.Array]] = {k: [] for k in keys}
+    out_idx: list[pa.Array] = []
+    out_counts: list[pa.Array] = []
+    for batch in rel.to_arrow_reader(batch_rows):
+        if batch.num_rows == 0:
             continue
-        if c == "[":
-            close()
-            j = i + 1
-            if pattern[j : j + 1] == "^":
-                j += 1
-            if pattern[j : j + 1] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
+        found = scanner.scan(batch.column("text"), counts=counts)
+        if len(found.rows) == 0:
             continue
-        if c == "(":
-            close()
-            depth += 1
-        elif c == ")":
-            close()
-            depth -= 1
-        elif c == "|":
-            if depth == 0:
-                return []
-            close()
-        elif c in "?*{":
-            if run:
-                run.pop()
-            close()
-        elif c == "+":
-            close()
-        elif depth == 0 and c.isalnum():
-            run.append(c)
-        else:
-            close()
-        i += 1
-    close()
-    return sorted({r for r in runs if len(r) >= 2}, key=lambda r: (-len(r), r))
-
-
-WORD_CHARS = r"[\p{L}\p{M}\p{N}_]"
-
-
-def match_texts(session, texts, patterns: list[str], keys: list[str], batch_rows: int = 20_000) -> pa.Table:
-    """The key columns and ``pattern_idx`` for every (row of ``texts``, pattern) match.
-
-    One RE2 pass per text finds its candidate words: ``regexp_extract_all`` with a single bound
-    pattern (every required literal of every pattern, inside maximal word runs), so a literal occurs
-    in the text exactly when it is a substring of one of those words. Each pattern's regular
-    expression then runs (pyarrow, RE2, compiled once per batch) only on the texts containing all its
-    literals. Patterns stay data: bound parameters and pyarrow arguments, never SQL text."""
-    import re
-
-    import pyarrow.compute as pc
-
-    literals = [required_literals(p) for p in patterns]
-    vocabulary = sorted({lit for lits in literals for lit in lits}, key=lambda x: (-len(x), x))
-    always = [i for i, lits in enumerate(literals) if not lits]
-    patterns_of: dict[str, list[int]] = {}
-    for i, lits in enumerate(literals):
-        for lit in lits:
-            patterns_of.setdefault(lit, []).append(i)
-    view = f"_nr_texts_{uuid.uuid4().hex[:10]}"
-    texts.create_view(view, replace=True)
-    key_sql = ", ".join(f'"{k}"' for k in keys)
-    out_keys: dict[str, list] = {k: [] for k in keys}
-    out_idx: list[int] = []
-    memo: dict[str, frozenset[str]] = {}
-    try:
-        if vocabulary:
-            finder = WORD_CHARS + "*(?:" + "|".join(re.escape(v) for v in vocabulary) + ")" + WORD_CHARS + "*"
-            rel = session.sql(
-                f"select {key_sql}, text, list_distinct(regexp_extract_all(text, $1)) as words from {view}",
-                params=[finder],
-            )
-        else:
-            rel = session.sql(f"select {key_sql}, text, []::varchar[] as words from {view}")
-        reader = rel.to_arrow_reader(batch_rows)
-        for batch in reader:
-            if batch.num_rows == 0:
-                continue
-            rows_for: dict[int, list[int]] = {i: list(range(batch.num_rows)) for i in always}
-            if vocabulary:
-                for row, words in enumerate(batch.column("words").to_pylist()):
-                    if not words:
-                        continue
-                    present: set[str] = set()
-                    for w in words:
-                        found = memo.get(w)
-                        if found is None:
-                            found = memo[w] = frozenset(v for v in vocabulary if v in w)
-                        present |= found
-                    candidates = {i for lit in present for i in patterns_of[lit]}
-                    for i in candidates:
-                        if all(lit in present for lit in literals[i]):
-                            rows_for.setdefault(i, []).append(row)
-            text = batch.column("text")
-            for i, rows in rows_for.items():
-                if not rows:
-                    continue
-                idx = pa.array(rows, pa.int64())
-                hit = pc.match_substring_regex(pc.take(text, idx), patterns[i])
-                chosen = pc.filter(idx, pc.fill_null(hit, False))
-                if len(chosen) == 0:
-                    continue
-                for k in keys:
-                    out_keys[k].extend(pc.take(batch.column(k), chosen).to_pylist())
-                out_idx.extend([i] * len(chosen))
-        schema = rel.limit(0).to_arrow_table().schema
-    finally:
-        session.execute(f"drop view if exists {view}").fetchall()
-    columns = {k: pa.array(out_keys[k], schema.field(k).type) for k in keys}
-    columns["pattern_idx"] = pa.array(out_idx, pa.int64())
+        rows = pa.array(found.rows)
+        for k in keys:
+            out_keys[k].append(pc.take(batch.column(k), rows))
+        out_idx.append(pa.array(found.pattern_idx, pa.int64()))
+        if counts:
+            out_counts.append(pa.array(found.counts, pa.int64()))
+    columns = {
+        k: pa.concat_arrays(out_keys[k]).cast(schema.field(k).type)
+        if out_keys[k]
+        else pa.array([], schema.field(k).type)
+        for k in keys
+    }
+    columns["pattern_idx"] = pa.concat_arrays(out_idx) if out_idx else pa.array([], pa.int64())
+    if counts:
+        columns["mentions"] = pa.concat_arrays(out_counts) if out_counts else pa.array([], pa.int64())
     return pa.table(columns)
 
 
@@ -526,32 +428,8 @@ def topic_term_matches(session, texts, terms_rel) -> pa.Table:
 def entity_mention_counts(session, texts, terms_rel) -> pa.Table:
     """(article_id, fetched_at, entity_id, mentions): entities of ``stg_entity_terms`` found in the
     texts, with the number of occurrences of all their alias patterns."""
-    import pyarrow.compute as pc
-
     patterns, terms = _terms_with_index(terms_rel, "entity_id, pattern")
-    hits = match_texts(session, texts, patterns, ["article_id", "fetched_at"])
-    # count occurrences only where a pattern matched: fetch those texts, count with RE2 (pyarrow)
-    names = _registered(session, hits=hits)
-    view = f"_nr_texts_{uuid.uuid4().hex[:10]}"
-    texts.create_view(view, replace=True)
-    try:
-        text_of = session.sql(
-            f"select article_id, text from {view} where article_id in (select article_id from {names['hits']})"
-        ).to_arrow_table()
-    finally:
-        session.unregister(names["hits"])
-        session.execute(f"drop view if exists {view}").fetchall()
-    row_of = {a: i for i, a in enumerate(text_of.column("article_id").to_pylist())}
-    by_pattern: dict[int, list[int]] = {}
-    hit_articles = hits.column("article_id").to_pylist()
-    for k, p in enumerate(hits.column("pattern_idx").to_pylist()):
-        by_pattern.setdefault(p, []).append(k)
-    counts = [0] * hits.num_rows
-    for p, ks in by_pattern.items():
-        subset = text_of.column("text").take(pa.array([row_of[hit_articles[k]] for k in ks], pa.int64()))
-        for k, n in zip(ks, pc.count_substring_regex(subset, patterns[p]).to_pylist(), strict=True):
-            counts[k] = n
-    hits = hits.append_column("mentions", pa.array(counts, pa.int64()))
+    hits = match_texts(session, texts, patterns, ["article_id", "fetched_at"], counts=True)
     names = _registered(session, hits=hits, terms=terms)
     try:
         return session.sql(

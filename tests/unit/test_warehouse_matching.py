@@ -1,5 +1,5 @@
-"""Term matching of the warehouse's Python models: the literal prefilter is sound (same hits as
-evaluating every pattern on every text) and terms/entities map back correctly."""
+"""Term matching of the warehouse's Python models: the Hyperscan prefilter is sound (same hits as
+evaluating every pattern on every text with RE2) and terms/entities map back correctly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from newsradar.topics.evaluate import match_patterns
 from newsradar.warehouse import (
     entity_mention_counts,
     match_texts,
-    required_literals,
     topic_term_matches,
 )
 
@@ -48,21 +47,6 @@ def con():
     )
     yield c
     c.close()
-
-
-def test_required_literals():
-    assert required_literals("abc") == ["abc"]
-    assert required_literals("a|b") == []
-    assert required_literals("(?i)abc") == []
-    assert required_literals("abc?d") == ["ab"]
-    assert required_literals("x(?:ab|cd)yz") == ["yz"]
-    assert required_literals("ab+c") == ["ab"]
-    assert required_literals(r"[a-z]+foo\.bar") == ["bar", "foo"]
-    for q in QUERIES:
-        for clause in tm.compile_query(q).clauses():
-            for term in clause:
-                for lit in required_literals(term.pattern):
-                    assert lit == lit.lower()
 
 
 def test_match_texts_equals_unfiltered_evaluation(con):
