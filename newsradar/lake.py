@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -156,7 +155,7 @@ def dedupe_latest(table: pa.Table, key: str, order: str = "fetched_at") -> pa.Ta
 def _unique(fs: pafs.FileSystem, path: str, key: str) -> bool:
     """Whether column ``key`` of one Parquet file has no duplicates (reads only that column)."""
     with fs.open_input_file(path) as fh:
-        col = pq.read_table(fh, columns=[key])[key]
+        col = pq.ParquetFile(fh).read(columns=[key])[key]
     return pc.count_distinct(col).as_py() == len(col)
 
 
@@ -166,7 +165,7 @@ def _keep_masks(fs: pafs.FileSystem, files: list[str], key: str, order: str = "f
     parts, sizes = [], []
     for path in files:
         with fs.open_input_file(path) as fh:
-            t = pq.read_table(fh, columns=[key, order])
+            t = pq.ParquetFile(fh).read(columns=[key, order])
         parts.append(pa.table({key: t[key], order: t[order].cast(pa.timestamp("us", tz="UTC"))}))
         sizes.append(t.num_rows)
     both = pa.concat_tables(parts)
@@ -320,19 +319,39 @@ def known_articles(lake_uri: str, source_id: str) -> dict[str, tuple[datetime, d
     info = fs.get_file_info(base)
     if info.type != pafs.FileType.Directory:
         return {}
-    dataset = ds.dataset(base, filesystem=fs, format="parquet", schema=ARTICLE_SCHEMA)
-    table = dataset.to_table(columns=["url", "fetched_at", "modified_at"])
+    columns = ["url", "fetched_at", "modified_at"]
     out: dict[str, tuple[datetime, datetime | None]] = {}
-    for url, fetched, modified in zip(
-        table["url"].to_pylist(),
-        table["fetched_at"].to_pylist(),
-        table["modified_at"].to_pylist(),
-        strict=True,
-    ):
-        prev = out.get(url)
-        if prev is None or fetched > prev[0]:
-            out[url] = (fetched, modified)
+    for path in _parquet_files_under(fs, base):
+        table = _read_columns(fs, path, columns, ARTICLE_SCHEMA)
+        for url, fetched, modified in zip(*(table[c].to_pylist() for c in columns), strict=True):
+            prev = out.get(url)
+            if prev is None or fetched > prev[0]:
+                out[url] = (fetched, modified)
     return out
+
+
+def _parquet_files_under(fs: pafs.FileSystem, base: str) -> list[str]:
+    """Published Parquet files below ``base``, at any depth (names starting with ``_`` or ``.``, files or
+    folders, are skipped, as ``pyarrow.dataset`` does)."""
+    infos = fs.get_file_info(pafs.FileSelector(base, recursive=True, allow_not_found=True))
+    prefix = base.rstrip("/") + "/"
+    return sorted(
+        i.path
+        for i in infos
+        if i.type == pafs.FileType.File
+        and i.base_name.endswith(".parquet")
+        and not any(part.startswith(("_", ".")) for part in i.path.removeprefix(prefix).split("/"))
+    )
+
+
+def _read_columns(fs: pafs.FileSystem, path: str, columns: list[str], schema: pa.Schema) -> pa.Table:
+    """``columns`` of one Parquet file, cast to their type in ``schema`` (missing nullable ones as nulls).
+    Read with ``ParquetFile``, not ``pyarrow.dataset``, which imports pandas: the crawl reads the lake
+    at start-up and has no other use for pandas (about half a second of start-up)."""
+    with fs.open_input_file(path) as fh:
+        pf = pq.ParquetFile(fh)
+        table = pf.read(columns=[c for c in columns if c in pf.schema_arrow.names])
+    return _conform(table, pa.schema([schema.field(c) for c in columns]))
 
 
 def partitions(lake_uri: str, table: str, source_id: str | None = None) -> list[str]:
@@ -387,6 +406,8 @@ def read_table(
     base = posixpath.join(root, table, f"source={source_id}") if source_id else posixpath.join(root, table)
     if fs.get_file_info(base).type != pafs.FileType.Directory:
         return TABLES[table].empty_table() if columns is None else TABLES[table].empty_table().select(columns)
+    import pyarrow.dataset as ds  # imports pandas: not at module level (the crawl imports this module)
+
     dataset = ds.dataset(base, filesystem=fs, format="parquet", schema=TABLES[table])
     return dataset.to_table(columns=columns)
 

@@ -213,3 +213,17 @@ def test_register_lake_remote_uses_fsspec(tmp_path):
 def test_bad_partition_date_rejected(tmp_path):
     with pytest.raises(ValueError):
         lake.partition_dir("/x", "articles", "demo", "2026-13-01")
+
+
+def test_known_articles_skips_hidden_and_temporary_files(tmp_path):
+    with lake.PartitionWriter(str(tmp_path), "articles", "demo", DAY, "r1") as w:
+        w.write_many(article(i) for i in range(2))
+    part = tmp_path / "articles" / "source=demo" / f"crawl_date={DAY.isoformat()}"
+    published = (part / "r1.parquet").read_bytes()
+    (part / "_tmp-r2.parquet.inprogress").write_bytes(b"half written")  # a killed run's leftovers
+    hidden = tmp_path / "articles" / "source=demo" / "_scratch"
+    hidden.mkdir()
+    (hidden / "x.parquet").write_bytes(published.replace(b"news/0", b"news/9"))
+    assert set(lake.known_articles(str(tmp_path), "demo")) == {
+        f"https://example.org/news/{i}" for i in range(2)
+    }
