@@ -37,9 +37,15 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 CLOSESPIDER_PAGECOUNT = 2000  # source.limits.max_pages
 DEPTH_LIMIT = 0
-# No depth limit and no depth priority: the depth middleware would only wrap every callback's output in
-# one more async generator (measurable reactor CPU when a sitemap yields thousands of requests).
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+# Components that do nothing for this crawl are switched off rather than left to no-op on every request
+# or response (each is a middleware call, an async-generator layer over every callback's output, or a
+# signal handler, on the crawl's one busy thread) or to be imported for nothing at start-up:
+# - DepthMiddleware: no depth limit and no depth priority.
+# - MetaCopyDetectionMiddleware: a development aid (warns when a spider copies response.meta).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 
 # Retries: 429 and 5xx with exponential backoff honouring Retry-After (spiders.middlewares.retry)
 RETRY_ENABLED = True
@@ -52,6 +58,16 @@ NEWSRADAR_RETRY_MAX_WAIT = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.retry.BackoffRetryMiddleware": 550,
+    # the same meta-refresh redirects, without decoding every HTML body (spiders.middlewares.metarefresh)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.metarefresh.MetaRefreshMiddleware": 580,
+    # unused here (see SPIDER_MIDDLEWARES above): no HTTP auth, no cookies (COOKIES_ENABLED = False; the
+    # module alone imports tldextract), no HTTP cache; downloader/* stats are read by nobody (the fetch log
+    # and the newsradar/* stats count every URL)
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
 }
 
 ITEM_PIPELINES = {
@@ -64,6 +80,12 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # not configured here anyway; removed so that their modules are not imported (remote_control imports
+    # aiohttp's web server: a third of a second of start-up)
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
     "spiders.extensions.warc.WarcWriterExtension": 500,
 }
 NEWSRADAR_WARC_ENABLED = True

@@ -1,15 +1,26 @@
 """Write every response of a crawl to ``<raw>/source=<id>/crawl_date=<d>/<run_id>.warc.gz`` so that
 extraction can be re-run offline. Written under ``_tmp-<run_id>.warc.gz.inprogress`` and renamed
-when the spider closes; a killed run leaves only the hidden temporary file (removed next time)."""
+when the spider closes; a killed run leaves only the hidden temporary file (removed next time).
+
+The ``warcinfo`` record is written by warcio; the response records by ``response_record``: the same
+bytes warcio writes (WARC/1.0 headers in warcio's order, SHA-1 block and payload digests, one gzip
+member per record), built directly, which costs a third of warcio's per-record CPU (warcio's record
+objects, digest wrappers and chunked gzip writes were most of the crawl's WARC cost). warcio reads
+them back (tests check that, digests included).
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import posixpath
 import queue
 import threading
+import uuid
+import zlib
+from datetime import UTC, datetime
 from http import HTTPStatus
-from io import BytesIO
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -24,6 +35,66 @@ QUEUE_SIZE = 256  # responses waiting for the writer thread
 
 # Hop-by-hop or body-encoding headers that no longer describe the (decoded) body we store.
 _DROP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def _sha1(*parts: bytes) -> bytes:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part)
+    return b"sha1:" + base64.b32encode(h.digest())
+
+
+def http_header_block(status: int, headers) -> bytes:
+    """The HTTP status line and headers of a response record, as warcio writes them. ``headers``:
+    ``(name, [values])`` pairs of bytes (Scrapy's ``Headers.items()``); body-encoding and hop-by-hop
+    headers are left out (the body stored is the decoded one)."""
+    reason = HTTPStatus(status).phrase if status in _KNOWN_STATUS else "Unknown"
+    lines = [f"HTTP/1.1 {status} {reason}\r\n".encode("ascii")]
+    for name, values in headers:
+        if name.lower() in _DROP_HEADERS:
+            continue
+        for value in values:
+            lines.append(b"%s: %s\r\n" % (name, value))
+    lines.append(b"\r\n")
+    block = b"".join(lines)
+    if block.isascii():
+        return block
+    # non-ASCII header bytes: let warcio percent-encode them (RFC 8187), as it always did
+    pairs = [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, vs in headers
+        if k.lower() not in _DROP_HEADERS
+        for v in vs
+    ]
+    return StatusAndHeaders(f"{status} {reason}", pairs, protocol="HTTP/1.1").to_ascii_bytes()
+
+
+def response_record(url: str, status: int, headers, body: bytes, *, now: datetime | None = None,
+                    record_id: str | None = None) -> bytes:  # fmt: skip
+    """One gzip-compressed WARC ``response`` record of ``body`` fetched from ``url``."""
+    http = http_header_block(status, headers)
+    when = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    head = (
+        b"WARC/1.0\r\n"
+        b"WARC-Type: response\r\n"
+        b"WARC-Record-ID: <urn:uuid:%s>\r\n"
+        b"WARC-Target-URI: %s\r\n"
+        b"WARC-Date: %s\r\n"
+        b"WARC-Payload-Digest: %s\r\n"
+        b"WARC-Block-Digest: %s\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: %d\r\n"
+        b"\r\n"
+    ) % (
+        (record_id or str(uuid.uuid4())).encode("ascii"),
+        url.encode("utf-8"),
+        when.encode("ascii"),
+        _sha1(body),
+        _sha1(http, body),
+        len(http) + len(body),
+    )
+    gz = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS + 16)  # warcio's settings
+    return gz.compress(b"".join((head, http, body, b"\r\n\r\n"))) + gz.flush()
 
 
 def raw_partition(root: str, source_id: str, crawl_date) -> str:
@@ -70,17 +141,12 @@ class WarcWriterExtension:
         self.thread.start()
 
     def response_received(self, response, request, spider=None) -> None:
-        """Queue the response for the writer thread (digests and gzip run off the reactor thread;
-        a full queue makes the crawl wait for the disk, which bounds memory)."""
+        """Queue the response for the writer thread (the record is built, digested and compressed
+        there, off the reactor thread; a full queue makes the crawl wait for the disk, which bounds
+        memory)."""
         if self.writer is None:
             return
-        headers = [
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, vs in response.headers.items()
-            if k.lower() not in _DROP_HEADERS
-            for v in vs
-        ]
-        self.queue.put((response.url, response.status, headers, response.body))
+        self.queue.put((response.url, response.status, list(response.headers.items()), response.body))
 
     def _write_loop(self) -> None:
         while True:
@@ -89,12 +155,7 @@ class WarcWriterExtension:
                 return
             url, status, headers, body = job
             try:
-                reason = HTTPStatus(status).phrase if status in _KNOWN_STATUS else "Unknown"
-                http = StatusAndHeaders(f"{status} {reason}", headers, protocol="HTTP/1.1")
-                record = self.writer.create_warc_record(
-                    url, "response", payload=BytesIO(body), http_headers=http
-                )
-                self.writer.write_record(record)
+                self.stream.write(response_record(url, status, headers, body))
                 self.records += 1
             except Exception as exc:  # a broken record must not stop the crawl
                 log.warning("WARC: cannot record %s: %s", url, exc)

@@ -4,7 +4,12 @@ failure classifier, Retry-After parsing and backoff, the summary. No servers, no
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import io
+import random
+import re
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 from scrapy.exceptions import (
@@ -17,12 +22,15 @@ from scrapy.exceptions import (
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
 from twisted.internet import error as twerr
 
 from newsradar.crawl import CrawlSummary, SourceSummary, new_run_id, scrapy_settings
 from newsradar.schema import ARTICLE_SCHEMA, FETCH_LOG_SCHEMA
 from spiders.discovery.errors import DiscoveryError
+from spiders.extensions.warc import response_record
 from spiders.items import ArticleItem, FetchLogItem, as_row, attach_fetch, fetch_of
+from spiders.middlewares.metarefresh import MetaRefreshMiddleware, may_declare_refresh
 from spiders.middlewares.retry import BackoffRetryMiddleware, parse_retry_after
 from spiders.pipelines.dedupe import DedupePipeline, DuplicateItem
 from spiders.pipelines.normalise import NormalisePipeline, article_id_for, clean_body, normalise_url
@@ -193,3 +201,84 @@ def test_polite_defaults_are_on():
     assert s.getint("DOWNLOAD_MAXSIZE") == 10 * 1024 * 1024
     assert s.getdict("DOWNLOADER_MIDDLEWARES")["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
     assert scrapy_settings({"DOWNLOAD_TIMEOUT": 3}).getint("DOWNLOAD_TIMEOUT") == 3
+
+
+def _clean_body_line_by_line(text):
+    """The reference: collapse spaces within each line, strip each line, keep at most one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    spaces = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\f\v]+")
+    lines = [spaces.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() or None
+
+
+def test_clean_body_equals_the_line_by_line_reference():
+    alphabet = [*"ab Я.\t\n\r\u00a0\u2003\u200b\u3000\f\v\x1c\x85\u2028\u1680", "\r\n", "  ", "\n\n\n"]
+    rnd = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        assert clean_body(text) == _clean_body_line_by_line(text), repr(text)
+    assert (
+        clean_body(" Para  one\u00a0 here. \r\n\r\n\r\n\n  Two\t\tlines \n") == "Para one here.\n\nTwo lines"
+    )
+
+
+def test_warc_records_are_byte_for_byte_what_warcio_writes():
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.recordbuilder import RecordBuilder
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body = "<p>Мирные переговоры</p>".encode() * 20
+    cases = [
+        (200, [(b"Content-Type", [b"text/html; charset=utf-8"]), (b"Set-Cookie", [b"a=1", b"b=2"]),
+               (b"Content-Encoding", [b"gzip"]), (b"Content-Length", [b"99"])]),
+        (404, [(b"Content-Type", [b"text/html"]), (b"X-Note", ["Grüße".encode("latin-1")])]),  # percent-encoded
+        (799, []),  # a status without a reason phrase
+    ]  # fmt: skip
+    for status, headers in cases:
+        ours = response_record("http://x.org/a?q=ü", status, headers, body, now=NOW, record_id="0-1-2-3-4")
+        stored = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in headers for v in vs
+                  if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")]  # fmt: skip
+        phrase = {200: "OK", 404: "Not Found"}.get(status, "Unknown")
+        out = io.BytesIO()
+        writer = WARCWriter(out, gzip=False)
+        with (
+            mock.patch.object(RecordBuilder, "_make_warc_id", staticmethod(lambda: "<urn:uuid:0-1-2-3-4>")),
+            mock.patch.object(
+                RecordBuilder, "_make_warc_date", staticmethod(lambda *a, **k: "2026-03-02T12:00:00Z")
+            ),
+        ):
+            writer.write_record(writer.create_warc_record(
+                "http://x.org/a?q=ü", "response", payload=io.BytesIO(body),
+                http_headers=StatusAndHeaders(f"{status} {phrase}", stored, protocol="HTTP/1.1"),
+            ))  # fmt: skip
+        assert gzip.decompress(ours) == out.getvalue()
+        records = 0
+        for rec in ArchiveIterator(io.BytesIO(ours + ours), check_digests="raise"):  # one gzip member each
+            assert rec.rec_type == "response" and rec.http_headers.get_statuscode() == str(status)
+            assert rec.content_stream().read() == body
+            records += 1
+        assert records == 2
+
+
+def test_meta_refresh_is_ruled_out_from_the_bytes_and_still_followed():
+    page = b"<html><head><title>x</title></head><body>" + b"<p>words</p>" * 2000 + b"</body></html>"
+    assert not may_declare_refresh(page)
+    assert may_declare_refresh(
+        page.replace(b"<title>", b'<META HTTP-EQUIV="Refresh" content="0; url=/b"><title>')
+    )
+    assert may_declare_refresh(
+        "<html>hi</html>".encode("utf-16")
+    )  # not ASCII-compatible: checked the slow way
+    crawler = get_crawler(settings_dict={"METAREFRESH_IGNORE_TAGS": []})
+    mw = MetaRefreshMiddleware.from_crawler(crawler)
+    crawler.spider = crawler._create_spider("x")
+    request = Request("http://x.org/a")
+    plain = HtmlResponse("http://x.org/a", body=page, request=request)
+    assert mw.process_response(request, plain) is plain
+    refresh = HtmlResponse(
+        "http://x.org/a", body=b'<html><head><meta http-equiv="refresh" content="0; url=/b"></head></html>',
+        request=request,
+    )  # fmt: skip
+    redirected = mw.process_response(request, refresh)
+    assert isinstance(redirected, Request) and redirected.url == "http://x.org/b"
