@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -167,9 +168,37 @@ def run_crawl(
 ) -> CrawlSummary:
     """Crawl ``sources`` concurrently in this process (once per process: the reactor cannot restart)."""
     _check_args(sources, since, until)
+    from spiders.spiders import pool
+
+    # Set the extractor up (imports, language model) in a thread while this one imports Scrapy, then fork
+    # the extraction workers (they inherit it) while the process has no other thread.
+    preload = threading.Thread(target=pool.preload, name="extractor-preload", daemon=True)
+    preload.start()
+    try:
+        import scrapy.crawler  # noqa: F401
+
+        import spiders.spiders.news  # noqa: F401
+
+        preload.join()
+        pool.start(_extract_workers(settings))
+        return _run_crawl(sources, paths, crawl_date=crawl_date, since=since, until=until, progress=progress,
+                          settings=settings, run_id=run_id)  # fmt: skip
+    finally:
+        preload.join()
+        pool.shutdown()
+
+
+def _extract_workers(overrides: dict | None) -> int:
+    """``NEWSRADAR_EXTRACT_WORKERS`` as the crawl will see it, without building Scrapy settings (that
+    imports Scrapy)."""
+    from spiders import settings as defaults
+
+    return int((overrides or {}).get("NEWSRADAR_EXTRACT_WORKERS", defaults.NEWSRADAR_EXTRACT_WORKERS))
+
+
+def _run_crawl(sources, paths, *, crawl_date, since, until, progress, settings, run_id) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
 
-    from spiders.spiders import pool
     from spiders.spiders.news import NewsSpider
 
     crawl_date = crawl_date or datetime.now(UTC).date()
@@ -203,7 +232,6 @@ def run_crawl(
     finally:
         if display:
             display.stop()
-        pool.shutdown()
     summary = CrawlSummary(run_id=run_id, crawl_date=crawl_date)
     for sid, crawler in crawlers.items():
         stats = crawler.stats.get_stats() if getattr(crawler, "stats", None) else {}

@@ -57,6 +57,27 @@ def _extract(body: bytes, url: str, source: bytes, headers: dict[str, str], hint
     return extract_article(body, url, source=src, headers=headers, hints=hints)
 
 
+def _parse_listing(
+    body: bytes, url: str, next_selector: str | None
+) -> tuple[list[str], str | Exception | None]:
+    """Runs in a pool worker: a listing page's links and, with a selector, its next-page link (or the
+    selector's error, raised by the spider where it decides to follow it)."""
+    links = discovery.listing_links(body, url)
+    nxt: str | Exception | None = None
+    if next_selector:
+        try:
+            nxt = discovery.next_page_link(body, url, next_selector)
+        except ValueError as exc:
+            nxt = exc
+    return links, nxt
+
+
+def _parse_homepage(body: bytes, url: str, autodiscover: bool) -> tuple[list[str], list[str]]:
+    """Runs in a pool worker: the feeds a homepage advertises (with ``autodiscover``) and its links."""
+    feeds = discovery.alternate_feeds(body, url) if autodiscover else []
+    return feeds, discovery.listing_links(body, url)
+
+
 def _as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -156,6 +177,13 @@ class NewsSpider(scrapy.Spider):
             dont_filter=True,
         )
 
+    async def _in_pool(self, func, *args, **kwargs):
+        """``func(*args, **kwargs)`` in the extraction pool. Parsing a fetched body (sitemaps, feeds,
+        listings, articles) is pure and the slow part of a callback; run there, it keeps the crawl's one
+        thread free to download, and at start-up it uses workers that have no article to extract yet."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool.get(self.extract_workers), partial(func, *args, **kwargs))
+
     def _on_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.source.domains)
@@ -219,12 +247,13 @@ class NewsSpider(scrapy.Spider):
             if self._on_site(url) and self._schedule_once(url):
                 yield self._request(url, self.parse_sitemap, kind="sitemap", via="robots")
 
-    def parse_sitemap(self, response: Response, kind: str, via: str | None):
+    async def parse_sitemap(self, response: Response, kind: str, via: str | None):
         origin = response.meta["newsradar_url"]
         try:
-            sitemap = discovery.parse_sitemap(
-                response.body, response.url, default_tz=self.source.tz, max_bytes=self.max_bytes
-            )
+            sitemap = await self._in_pool(
+                discovery.parse_sitemap, response.body, response.url, default_tz=self.source.tz,
+                max_bytes=self.max_bytes,
+            )  # fmt: skip
         except DiscoveryError as exc:
             yield self._row(origin, exc.kind, kind=kind, via=via, response=response, error=str(exc))
             return
@@ -243,15 +272,17 @@ class NewsSpider(scrapy.Spider):
                     yield self._request(entry.loc, self.parse_sitemap, kind="sitemap", via="sitemap")
             return
         for entry in sitemap.entries:
-            yield from self._candidate(
+            for out in self._candidate(
                 entry.loc, "sitemap", published=_as_utc(entry.published_at), modified=_as_utc(entry.lastmod)
-            )
+            ):
+                yield out
 
-    def parse_feed(self, response: Response, kind: str, via: str | None):
+    async def parse_feed(self, response: Response, kind: str, via: str | None):
         origin = response.meta["newsradar_url"]
         ctype = response.headers.get(b"Content-Type")
         try:
-            entries = discovery.parse_feed(
+            entries = await self._in_pool(
+                discovery.parse_feed,
                 response.body,
                 response.url,
                 ctype.decode("latin-1") if ctype else None,
@@ -263,38 +294,48 @@ class NewsSpider(scrapy.Spider):
             return
         yield self._row(origin, "not_article", kind=kind, via=via, response=response)
         for entry in entries:
-            yield from self._candidate(
+            for out in self._candidate(
                 entry.url, "feed", published=_as_utc(entry.published_at), modified=_as_utc(entry.modified_at)
-            )
+            ):
+                yield out
 
-    def parse_homepage(self, response: Response, kind: str, via: str | None):
+    async def parse_homepage(self, response: Response, kind: str, via: str | None):
         yield self._row(response.meta["newsradar_url"], "not_article", kind=kind, via=via, response=response)
-        if self.source.discovery.autodiscover:
-            for url in discovery.alternate_feeds(response.body, response.url):
-                if self._on_site(url) and self._schedule_once(url):
-                    yield self._request(url, self.parse_feed, kind="feed", via="homepage")
-        for url in discovery.listing_links(response.body, response.url):
-            yield from self._candidate(url, "homepage", quiet=True)
+        feeds, links = await self._in_pool(
+            _parse_homepage, response.body, response.url, self.source.discovery.autodiscover
+        )
+        for url in feeds:
+            if self._on_site(url) and self._schedule_once(url):
+                yield self._request(url, self.parse_feed, kind="feed", via="homepage")
+        for url in links:
+            for out in self._candidate(url, "homepage", quiet=True):
+                yield out
 
     def _listing_request(self, page: ListingPage, url: str, n: int) -> Request:
         return self._request(url, self.parse_listing, kind="listing", via="listing" if n > 1 else None,
                              listing_url=page.url, page_no=n)  # fmt: skip
 
-    def parse_listing(self, response: Response, kind: str, via: str | None, listing_url: str, page_no: int):
+    async def parse_listing(self, response: Response, kind: str, via: str | None, listing_url: str,
+                            page_no: int):  # fmt: skip
         yield self._row(response.meta["newsradar_url"], "not_article", kind=kind, via=via, response=response)
         page = next((p for p in self.source.discovery.listing_pages if p.url == listing_url), None)
+        pag = page.pagination if page else None
+        links, next_link = await self._in_pool(
+            _parse_listing, response.body, response.url, pag.next_selector if pag else None
+        )
         new = 0
-        for url in discovery.listing_links(response.body, response.url):
+        for url in links:
             for item in self._candidate(url, "listing", quiet=True):
                 new += isinstance(item, Request)
                 yield item
-        pag = page.pagination if page else None
         if pag is None or page_no >= pag.max_pages:
             return
         if not new:
             return  # nothing new on this page: older pages hold nothing new either
         if pag.next_selector:
-            nxt = discovery.next_page_link(response.body, response.url, pag.next_selector)
+            if isinstance(next_link, Exception):
+                raise next_link
+            nxt = next_link
         else:
             nxt = _with_param(listing_url, pag.param, pag.start + page_no)
         if nxt and self._on_site(nxt) and self._schedule_once(nxt):
@@ -340,11 +381,11 @@ class NewsSpider(scrapy.Spider):
         origin = response.meta["newsradar_url"]
         ctype = response.headers.get(b"Content-Type")
         headers = {"Content-Type": ctype.decode("latin-1")} if ctype else {}
-        loop = asyncio.get_running_loop()
-        job = partial(_extract, response.body, response.url, self.source_pickle, headers, hints)
         try:
             t0 = time.monotonic()
-            result = await loop.run_in_executor(pool.get(self.extract_workers), job)
+            result = await self._in_pool(
+                _extract, response.body, response.url, self.source_pickle, headers, hints
+            )
             log.debug("extracted %s in %.3fs", response.url, time.monotonic() - t0)
         except Exception as exc:  # a crash in extraction is this URL's failure, not the run's
             log.warning("extraction failed for %s: %r", response.url, exc)
