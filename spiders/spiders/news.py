@@ -9,13 +9,11 @@ Every URL tried yields exactly one fetch-log row (directly as a ``FetchLogItem``
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import pickle
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from functools import partial
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -181,8 +179,7 @@ class NewsSpider(scrapy.Spider):
         """``func(*args, **kwargs)`` in the extraction pool. Parsing a fetched body (sitemaps, feeds,
         listings, articles) is pure and the slow part of a callback; run there, it keeps the crawl's one
         thread free to download, and at start-up it uses workers that have no article to extract yet."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool.get(self.extract_workers), partial(func, *args, **kwargs))
+        return await pool.get(self.extract_workers).run(func, *args, **kwargs)
 
     def _on_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()

@@ -1,0 +1,103 @@
+"""The crawl's process pool (spiders.spiders.pool): jobs in order, errors where they belong, payloads
+larger than a pipe buffer both ways, cancelled jobs, a dying worker, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from spiders.spiders import pool
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def echo_len(data: bytes, times: int) -> tuple[int, bytes]:
+    return len(data), data * times
+
+
+def sleep_then(value, seconds: float):
+    time.sleep(seconds)
+    return value
+
+
+def die() -> None:
+    os._exit(3)
+
+
+@pytest.fixture
+def fresh_pool(monkeypatch):
+    monkeypatch.setattr(pool, "_preloaded", True)  # these jobs need no extractor: skip its warm-up
+    pool.shutdown()
+    yield pool.get(2)
+    pool.shutdown()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_jobs_results_and_errors(fresh_pool):
+    async def main():
+        assert await fresh_pool.run(square, 7) == 49
+        assert await asyncio.gather(*[fresh_pool.run(square, i) for i in range(300)]) == [
+            i * i for i in range(300)
+        ]
+        with pytest.raises(ValueError, match="bad page"):
+            await fresh_pool.run(fail, "bad page")
+        big = os.urandom(3_000_000)  # far more than a pipe buffer, in both directions
+        results = await asyncio.gather(*[fresh_pool.run(echo_len, big, 2) for _ in range(3)])
+        assert all(r == (3_000_000, big * 2) for r in results)
+        job = asyncio.ensure_future(fresh_pool.run(sleep_then, "late", 0.3))
+        await asyncio.sleep(0.05)
+        job.cancel()  # its result is dropped when it comes; the next job is not confused with it
+        assert await fresh_pool.run(square, 3) == 9
+        assert await fresh_pool.run(sleep_then, "x", 0.01) == "x"
+
+    asyncio.run(main())
+
+
+def test_a_dead_worker_breaks_the_pool_and_shutdown_cleans_up(fresh_pool):
+    pids = [w.process.pid for w in fresh_pool._workers]
+
+    async def main():
+        outcomes = await asyncio.gather(
+            *[fresh_pool.run(sleep_then, i, 0.2) for i in range(3)],
+            fresh_pool.run(die),
+            return_exceptions=True,
+        )
+        assert any(isinstance(o, pool.BrokenPool) for o in outcomes)
+        assert all(isinstance(o, int | pool.BrokenPool) for o in outcomes)
+        with pytest.raises(pool.BrokenPool, match="died"):
+            await fresh_pool.run(square, 2)
+
+    asyncio.run(main())
+    pool.shutdown()
+    assert not any(_alive(pid) for pid in pids)
+    # a new pool after a broken one works
+    assert asyncio.run(_one(pool.get(1))) == 16
+
+
+async def _one(p):
+    return await p.run(square, 4)
+
+
+def test_shutdown_stops_idle_workers_at_once(fresh_pool):
+    pids = [w.process.pid for w in fresh_pool._workers]
+    assert asyncio.run(_one(fresh_pool)) == 16
+    started = time.monotonic()
+    pool.shutdown()
+    assert time.monotonic() - started < 5
+    assert not any(_alive(pid) for pid in pids)
