@@ -170,40 +170,59 @@ def run_crawl(
     _check_args(sources, since, until)
     from spiders.spiders import pool
 
-    # Set the extractor up (imports, language model) in a thread while this one imports Scrapy, then fork
-    # the extraction workers (they inherit it) while the process has no other thread.
+    # Set the extractor up (imports, language model) in a thread while this one imports Scrapy and the
+    # components the crawl loads by name, then fork the extraction workers (they inherit the extractor)
+    # while the process has no other thread.
     preload = threading.Thread(target=pool.preload, name="extractor-preload", daemon=True)
     preload.start()
     try:
-        import scrapy.crawler  # noqa: F401
-
-        import spiders.spiders.news  # noqa: F401
-
+        scrapy_conf = scrapy_settings(settings)
+        _import_components(scrapy_conf)
         preload.join()
-        pool.start(_extract_workers(settings))
-        return _run_crawl(sources, paths, crawl_date=crawl_date, since=since, until=until, progress=progress,
-                          settings=settings, run_id=run_id)  # fmt: skip
+        pool.start(scrapy_conf.getint("NEWSRADAR_EXTRACT_WORKERS"))
+        return _run_crawl(sources, paths, scrapy_conf, crawl_date=crawl_date, since=since, until=until,
+                          progress=progress, run_id=run_id)  # fmt: skip
     finally:
         preload.join()
         pool.shutdown()
 
 
-def _extract_workers(overrides: dict | None) -> int:
-    """``NEWSRADAR_EXTRACT_WORKERS`` as the crawl will see it, without building Scrapy settings (that
-    imports Scrapy)."""
-    from spiders import settings as defaults
+def _import_components(conf) -> None:
+    """Import what the crawlers will load by name (middlewares, extensions, pipelines, the HTTP download
+    handler, the spider) now, while the extractor preloads: from this shallow call stack, Scrapy's
+    deprecated-class shims, which inspect the whole stack at import, cost a fraction of what they cost
+    deep inside the reactor. Best effort: a component that fails here fails again, with its error, when
+    the crawler loads it."""
+    import scrapy.crawler  # noqa: F401
+    from scrapy.utils.misc import load_object
 
-    return int((overrides or {}).get("NEWSRADAR_EXTRACT_WORKERS", defaults.NEWSRADAR_EXTRACT_WORKERS))
+    import spiders.spiders.news  # noqa: F401
+
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES"):
+        try:
+            conf.get_component_priority_dict_with_base(name)
+        except Exception:  # noqa: S112 - see the docstring
+            continue
+    handlers = conf.getwithbase("DOWNLOAD_HANDLERS")
+    paths = [handlers.get("http"), handlers.get("https")]
+    paths += [conf.get(name) for name in ("SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_MEMORY_QUEUE",
+                                          "SCHEDULER_START_MEMORY_QUEUE", "DOWNLOADER", "STATS_CLASS",
+                                          "ROBOTSTXT_PARSER", "DNS_RESOLVER")]  # fmt: skip
+    for path in paths:
+        if isinstance(path, str):
+            try:
+                load_object(path)
+            except Exception:  # noqa: S112 - see the docstring
+                continue
 
 
-def _run_crawl(sources, paths, *, crawl_date, since, until, progress, settings, run_id) -> CrawlSummary:
+def _run_crawl(sources, paths, scrapy_conf, *, crawl_date, since, until, progress, run_id) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
 
     from spiders.spiders.news import NewsSpider
 
     crawl_date = crawl_date or datetime.now(UTC).date()
     run_id = run_id or new_run_id()
-    scrapy_conf = scrapy_settings(settings)
     scrapy_conf.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # callers configure logging
     # Scrapy's logging defaults set its loggers to DEBUG; follow the caller's root level instead
     # (start-up messages included, hence the child loggers set before the process exists).

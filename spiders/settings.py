@@ -4,6 +4,8 @@ Per-source limits (``sources.yaml`` ``limits``) are applied by the spider's ``fr
 ``spider`` priority; ``run_crawl(settings=...)`` overrides them (``cmdline`` priority).
 """
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "newsradar"
 USER_AGENT = "newsradar/0.1 (+https://github.com/newsradar/newsradar)"
 
@@ -37,15 +39,38 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 CLOSESPIDER_PAGECOUNT = 2000  # source.limits.max_pages
 DEPTH_LIMIT = 0
-# Components that do nothing for this crawl are switched off rather than left to no-op on every request
-# or response (each is a middleware call, an async-generator layer over every callback's output, or a
-# signal handler, on the crawl's one busy thread) or to be imported for nothing at start-up:
+
+# Components that do nothing for this crawl are left out of Scrapy's base lists rather than left to no-op
+# on every request or response (each is a middleware call, an async-generator layer over every
+# callback's output, or a signal handler, on the crawl's one busy thread). Out of the base lists, their
+# modules are not even imported (Scrapy imports every listed component, disabled ones included):
 # - DepthMiddleware: no depth limit and no depth priority.
 # - MetaCopyDetectionMiddleware: a development aid (warns when a spider copies response.meta).
-SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+# - HttpAuth (no HTTP auth), Cookies (COOKIES_ENABLED = False; its module imports tldextract), HttpCache
+#   (off), DownloaderStats (downloader/* stats, read by nobody: the fetch log counts every URL).
+# - TelnetConsole, RemoteControl (no listening ports on crawl workers; remote_control imports aiohttp's
+#   web server, a third of a second of start-up), FeedExporter (no FEEDS), MemoryDebugger (off),
+#   SpiderState (no JOBDIR).
+_UNUSED_COMPONENTS = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+    "scrapy.downloadermiddlewares.stats.DownloaderStats",
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.feedexport.FeedExporter",
+    "scrapy.extensions.memdebug.MemoryDebugger",
+    "scrapy.extensions.spiderstate.SpiderState",
 }
+SPIDER_MIDDLEWARES_BASE = {
+    k: v for k, v in _scrapy_defaults.SPIDER_MIDDLEWARES_BASE.items() if k not in _UNUSED_COMPONENTS
+}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    k: v for k, v in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items() if k not in _UNUSED_COMPONENTS
+}
+EXTENSIONS_BASE = {k: v for k, v in _scrapy_defaults.EXTENSIONS_BASE.items() if k not in _UNUSED_COMPONENTS}
 
 # Retries: 429 and 5xx with exponential backoff honouring Retry-After (spiders.middlewares.retry)
 RETRY_ENABLED = True
@@ -61,13 +86,6 @@ DOWNLOADER_MIDDLEWARES = {
     # the same meta-refresh redirects, without decoding every HTML body (spiders.middlewares.metarefresh)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.middlewares.metarefresh.MetaRefreshMiddleware": 580,
-    # unused here (see SPIDER_MIDDLEWARES above): no HTTP auth, no cookies (COOKIES_ENABLED = False; the
-    # module alone imports tldextract), no HTTP cache; downloader/* stats are read by nobody (the fetch log
-    # and the newsradar/* stats count every URL)
-    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
-    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
 }
 
 ITEM_PIPELINES = {
@@ -79,13 +97,6 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    # not configured here anyway; removed so that their modules are not imported (remote_control imports
-    # aiohttp's web server: a third of a second of start-up)
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    "scrapy.extensions.feedexport.FeedExporter": None,
-    "scrapy.extensions.memdebug.MemoryDebugger": None,
-    "scrapy.extensions.spiderstate.SpiderState": None,
     "spiders.extensions.warc.WarcWriterExtension": 500,
 }
 NEWSRADAR_WARC_ENABLED = True
