@@ -25,14 +25,16 @@ class FetchLogPipeline(PartitionPipeline):
 
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
+        # bound once: every attribute lookup on Scrapy 2.19's stats collector runs a Python __getattribute__
+        self._inc_stat = crawler.stats.inc_value
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     def record(self, row: FetchLogItem) -> None:
-        stats = self.crawler.stats
-        stats.inc_value(f"newsradar/outcome/{row.outcome}")
+        inc = self._inc_stat
+        inc(f"newsradar/outcome/{row.outcome}")
         if row.http_status is not None:
-            stats.inc_value("newsradar/pages_fetched")
+            inc("newsradar/pages_fetched")
         if self.writer is not None:
             self.writer.write(as_row(row))
 
