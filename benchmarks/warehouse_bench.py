@@ -53,12 +53,15 @@ def topic_defs(n: int) -> list[topics_mod.Topic]:
     return out
 
 
-def gazetteer(path: Path, n: int = 30) -> Path:
-    lines = ["entity_id,name,type,aliases"]
-    for e in range(n):
-        lines.append(f"ent_{e:02d},Person{e} Alpha,person,P{e} Alpha|Persona{e}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+def entity_names() -> list[str]:
+    """Names and plain (non-wildcard) aliases of the project's gazetteer, as they appear in text."""
+    entities = topics_mod.load_gazetteer(topics_mod.default_gazetteer_file())
+    names: set[str] = set()
+    for e in entities:
+        for alias in [e.name, *e.aliases]:
+            if "*" not in alias:
+                names.add(alias)
+    return sorted(names)
 
 
 def sources_yaml(path: Path, n: int) -> Path:
@@ -91,6 +94,7 @@ class Generator:
         self.per_body = max(1, words // 50)
         self.names = [t.label for t in topic_defs(n_topics)]
         self.base_p = self.rng.uniform(0.02, 0.08, size=n_topics)
+        self.entities = entity_names()
 
     def day(self, day_index: int, n: int, run_id: str, id_offset: int) -> tuple[pa.Table, pa.Table]:
         rng = self.rng
@@ -103,6 +107,9 @@ class Generator:
         hits = rng.random((n, self.n_topics)) < p
         kind = rng.random((n, self.n_topics))
         noise = rng.random((n, self.n_topics)) < 0.01
+        counts = rng.poisson(1.5, size=n)
+        picks = rng.integers(0, len(self.entities), size=int(counts.sum()))
+        mentioned = np.split(picks, np.cumsum(counts)[:-1])
         bodies = []
         for i in range(n):
             parts = [self.paragraphs[j] for j in paras[i]]
@@ -113,6 +120,8 @@ class Generator:
                 )
             for t in np.nonzero(noise[i])[0]:
                 parts.append(f"{self.names[t]}sport results.")
+            for e in mentioned[i]:  # people, places, organisations of the real gazetteer
+                parts.insert(2, f"{self.entities[e]} said so.")
             bodies.append(" ".join(parts))
         ids = [f"{id_offset + i:032x}" for i in range(n)]
         urls = [f"http://127.0.0.1:9/o{s}/news/{a}" for s, a in zip(src, ids, strict=True)]
@@ -318,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = sources_yaml(out / "sources.yaml", args.sources)
     topics = topic_defs(args.topics)
     topic_tables = (topics_mod.topics_table(topics), topics_mod.topic_terms_table(topics))
-    entity_terms = topics_mod.entity_terms_table(topics_mod.load_gazetteer(gazetteer(out / "gazetteer.csv")))
+    entity_terms = topics_mod.entity_terms_table(topics_mod.load_gazetteer(topics_mod.default_gazetteer_file()))
     common = dict(
         progress=lambda m: print(m, file=sys.stderr, flush=True),
         sources_file=sources,

@@ -332,19 +332,22 @@ def export_inputs(
 # helpers of the Python models (warehouse/models/intermediate/*.py); run inside dbt's process
 
 
-def new_article_texts(dbt, session, articles):
-    """The article versions an incremental term model has not processed yet (fetched after the
-    latest ``fetched_at`` in the model's table; all of them on a full build), with the matched text
-    ``lower(concat_ws(chr(10), title, subtitle, body))`` as ``text``."""
+def new_article_texts(dbt, session, lake, versions):
+    """The article versions an incremental term model has not processed yet: those kept by
+    ``versions`` (``int_articles_deduped``) and fetched after the latest ``fetched_at`` in the model's
+    table (all of them on a full build), with their matched text ``lower(concat_ws(chr(10), title,
+    subtitle, body))`` as ``text``, read from ``lake`` (``stg_articles``; the watermark prunes its
+    files). The model passes both relations: dbt sees a Python model's refs in its own source only."""
     from newsradar.topics.evaluate import TEXT_SQL
 
     if dbt.is_incremental:
         watermark = session.execute(f"select max(fetched_at) from {dbt.this}").fetchall()[0][0]
         if watermark is not None:
-            articles = articles.filter(
-                duckdb.ColumnExpression("fetched_at") > duckdb.ConstantExpression(watermark)
-            )
-    return articles.project(f"article_id, fetched_at, language, {TEXT_SQL} as text")
+            newer = duckdb.ColumnExpression("fetched_at") > duckdb.ConstantExpression(watermark)
+            lake, versions = lake.filter(newer), versions.filter(newer)
+    kept = versions.project("article_id as kept_id, fetched_at as kept_fetched_at")
+    texts = lake.join(kept, "article_id = kept_id and fetched_at = kept_fetched_at", how="semi")
+    return texts.project(f"article_id, fetched_at, language, {TEXT_SQL} as text")
 
 
 def match_texts(
@@ -660,6 +663,7 @@ class PreparedBuild:
     entity_terms_hash: str
     lake_uri: str
     env: dict[str, str]  # the dbt profile's environment (warehouse/profiles.yml, _sources.yml)
+    standby: bool = False  # staging_path is the standby file: publishing rotates it (see prepare_build)
 
     @property
     def target_dir(self) -> Path:
@@ -710,6 +714,69 @@ def remove_stale_staging(paths: Paths) -> None:
             p.unlink()
 
 
+def standby_path(paths: Paths) -> Path:
+    """The standby warehouse: the build before the published one, which the next build continues."""
+    wh = paths.warehouse_path
+    return wh.with_name(f".{wh.stem}-standby{wh.suffix}")
+
+
+def _standby_record_path(paths: Paths) -> Path:
+    wh = paths.warehouse_path
+    return wh.with_name(f".{wh.stem}-standby.json")
+
+
+def _file_state(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def _write_standby_record(paths: Paths) -> None:
+    """Record the standby as valid: its file state and the published file it precedes."""
+    record = {
+        "standby": _file_state(standby_path(paths)),
+        "published_ino": paths.warehouse_path.stat().st_ino,
+    }
+    path = _standby_record_path(paths)
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _usable_standby(paths: Paths) -> bool:
+    """Is the standby file the untouched build before the published one, held open by no reader?"""
+    standby = standby_path(paths)
+    try:
+        record = json.loads(_standby_record_path(paths).read_text())
+        if record["standby"] != _file_state(standby):
+            return False  # changed since it was recorded (a build into it died)
+        if record["published_ino"] != paths.warehouse_path.stat().st_ino:
+            return False  # something else published since
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    try:
+        # a reader that opened the warehouse before the last swap still holds this file (DuckDB
+        # locks it): then the build must not write into it
+        duckdb.connect(str(standby)).close()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _copy_into(src: Path, dest: Path, paths: Paths) -> None:
+    """Copy ``src`` to ``dest`` through a temporary name: the file ``dest`` named before (which an
+    old reader may hold) is replaced, never written into."""
+    tmp = staging_name(paths)
+    try:
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
 def prepare_build(
     paths: Paths,
     *,
@@ -724,18 +791,29 @@ def prepare_build(
     threads: int | None = None,
     memory_limit: str | None = None,
 ) -> PreparedBuild:
-    """Export the build's inputs into ``scratch_dir`` (emptied first) and make the staging file: a copy
-    of the published warehouse, so incremental models continue from it (none on a full build).
+    """Export the build's inputs into ``scratch_dir`` and make the staging file dbt builds into.
 
-    When the topic or entity terms differ from those recorded in the published warehouse, the models
-    that depend on them are dropped from the copy, so dbt recomputes them from the whole lake.
+    By default the staging file is the **standby** (``standby_path``): the build published before the
+    current one, kept beside it. Incremental models continue from it (catching up two builds' new
+    data) and publishing swaps the two files, so a daily build writes only what is new instead of
+    copying the whole warehouse first. When the standby is not usable (missing, a build into it
+    died, something else published since, or a reader of an old warehouse still holds it) it is
+    replaced by a copy of the published warehouse. With ``staging_path`` (the Airflow DAG, whose
+    steps run in separate processes), that file is a fresh copy of the published warehouse.
+    A full build (``full_refresh`` or no warehouse yet) starts from an empty file.
+
+    When the topic or entity terms differ from those recorded in the file the build continues from,
+    the models that depend on them are dropped from it, so dbt recomputes them from the whole lake.
     """
     wh = paths.warehouse_path
     wh.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(staging_path) if staging_path else staging_name(paths)
+    standby = staging_path is None
+    staging = standby_path(paths) if standby else Path(staging_path)
     scratch_dir = Path(scratch_dir)
-    if scratch_dir.exists():
-        shutil.rmtree(scratch_dir)
+    for sub in ("inputs", "logs"):  # dbt's target/ stays: its partial parse saves start-up time
+        shutil.rmtree(scratch_dir / sub, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        (scratch_dir / "target" / "run_results.json").unlink()
     inputs = export_inputs(
         paths,
         scratch_dir / "inputs",
@@ -752,15 +830,22 @@ def prepare_build(
         raise WarehouseError(
             f"staging file {staging} is not on the filesystem of {wh}: the swap must be a rename"
         )
-    for leftover in (staging, Path(str(staging) + ".wal")):  # a dead build's file of the same name
+    reuse = False
+    if standby:
+        reuse = incremental and _usable_standby(paths)
         with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
+            _standby_record_path(paths).unlink()  # from now on the standby is being written
+    if not reuse:
+        for leftover in (staging, Path(str(staging) + ".wal")):  # a dead build's file of that name
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        if incremental:
+            _copy_into(wh, staging, paths)
     if incremental:
-        previous = _read_meta(wh)
+        previous = _read_meta(staging)
         for key, models in TERM_MODELS.items():
             if previous and previous.get(key) != getattr(inputs, key):
                 refreshed.extend(models)
-        shutil.copyfile(wh, staging)
         if refreshed:
             drop_tables(staging, refreshed)
     env = {
@@ -782,6 +867,7 @@ def prepare_build(
         entity_terms_hash=inputs.entity_terms_hash,
         lake_uri=paths.lake_uri,
         env=env,
+        standby=standby,
     )
 
 
@@ -845,12 +931,30 @@ def publish_build(
     with open(staging, "rb+") as fh:
         os.fsync(fh.fileno())
     wh = prepared.warehouse_path
-    with build_lock(paths or _paths_for(wh)) if lock else contextlib.nullcontext():
-        os.replace(staging, wh)
-        _fsync_dir(wh.parent)
+    paths = paths or _paths_for(wh)
+    with build_lock(paths) if lock else contextlib.nullcontext():
+        if not prepared.standby:
+            os.replace(staging, wh)
+            _fsync_dir(wh.parent)
+        elif prepared.incremental and wh.exists():
+            # rotate: the published file becomes the standby, the build becomes the published file
+            previous = staging_name(paths)
+            os.link(wh, previous)
+            os.replace(staging, wh)
+            os.replace(previous, standby_path(paths))
+            _fsync_dir(wh.parent)
+            _write_standby_record(paths)
+        else:
+            # after a full build the old warehouse is no base for the next one: the standby is a copy
+            os.replace(staging, wh)
+            _fsync_dir(wh.parent)
+            _copy_into(wh, standby_path(paths), paths)
+            _write_standby_record(paths)
 
 
 def _remove_staging(prepared: PreparedBuild) -> None:
+    if prepared.standby and _standby_record_path(_paths_for(prepared.warehouse_path)).exists():
+        return  # published: the file at the staging path is now the recorded standby
     for leftover in (prepared.staging_path, Path(str(prepared.staging_path) + ".wal")):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
@@ -921,7 +1025,7 @@ def build(
                 )
                 say(f"building warehouse ({mode}{extra}) -> {wh}")
             nodes = run_build(prepared, select=select, progress=say)
-            publish_build(prepared, lock=False)
+            publish_build(prepared, lock=False, paths=paths)
         finally:
             _remove_staging(prepared)
     result = BuildResult(

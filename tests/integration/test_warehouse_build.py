@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -308,3 +309,41 @@ def test_kill_mid_build_and_readers_never_fail(copy, tmp_path):
     assert ok > 10
     assert not list(copy.warehouse_path.parent.glob(".newsradar-build-*"))
     assert checksums(copy.warehouse_path) == before
+
+
+def _ino(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def test_incremental_builds_continue_the_standby(copy):
+    """Builds write into the standby (the build before the published one) and swap the two files;
+    never into a file a reader holds, never continuing a half-written standby."""
+    standby = warehouse.standby_path(copy)
+    _build(copy)  # the copied data folder's standby record names other files: this build copies
+    before = checksums(copy.warehouse_path)
+    with duckdb.connect(str(copy.warehouse_path), read_only=True) as old:
+        held = old.execute("select count(*), bit_xor(hash(a)) from articles a").fetchone()
+        published, previous = _ino(copy.warehouse_path), _ino(standby)
+        _build(copy)  # no copy: built into the standby, then swapped
+        assert (_ino(copy.warehouse_path), _ino(standby)) == (previous, published)
+        assert checksums(copy.warehouse_path) == before
+        # the file `old` reads is now the standby; DuckDB's lock keeps the next build out of it
+        fresh = wl.article(
+            "http://127.0.0.1:9/beta/news/standby",
+            "beta",
+            body="Negotiations resumed.",
+            fetched_at=datetime(2027, 1, 2, tzinfo=UTC),
+            run_id="run3",
+        )
+        wl.write_rows(Path(copy.lake_uri), "articles", [fresh], run_id="run3")
+        _build(copy)
+        assert old.execute("select count(*), bit_xor(hash(a)) from articles a").fetchone() == held
+    assert checksums(copy.warehouse_path)["articles"][0] == before["articles"][0] + 1
+    after = checksums(copy.warehouse_path)
+    # a failed build leaves no standby to continue from; the next one copies and is complete
+    with pytest.raises(warehouse.WarehouseError):
+        _build(copy, [*wl.DEFAULT_TERMS, wl.DEFAULT_TERMS[0]])
+    assert not standby.exists()
+    _build(copy)
+    assert standby.exists()
+    assert checksums(copy.warehouse_path) == after

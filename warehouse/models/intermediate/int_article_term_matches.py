@@ -17,5 +17,5 @@ def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="article_id")
     from newsradar.warehouse import new_article_texts, topic_term_matches
 
-    texts = new_article_texts(dbt, session, dbt.ref("int_articles_deduped"))
+    texts = new_article_texts(dbt, session, dbt.ref("stg_articles"), dbt.ref("int_articles_deduped"))
     return topic_term_matches(session, texts, dbt.ref("stg_topic_terms"))

@@ -11,5 +11,5 @@ def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="article_id")
     from newsradar.warehouse import entity_mention_counts, new_article_texts
 
-    texts = new_article_texts(dbt, session, dbt.ref("int_articles_deduped"))
+    texts = new_article_texts(dbt, session, dbt.ref("stg_articles"), dbt.ref("int_articles_deduped"))
     return entity_mention_counts(session, texts, dbt.ref("stg_entity_terms"))

@@ -7,11 +7,12 @@
 }}
 
 {#- Incremental: a daily build rewrites only the articles that are new, have a new version, or
-    whose derived columns (day, outlet name, near-duplicate pointer) changed; the change test reads
-    narrow columns only, the bodies are read for the rows written. -#}
+    whose derived columns (day, outlet name, near-duplicate pointer) changed. The change test reads
+    narrow columns only; the text of a new version comes from the lake (the fetched_at filter prunes
+    Parquet row groups to the new crawl runs), that of an unchanged version from the table itself. -#}
 
 with deduped as (
-    select * from {{ ref('int_articles_deduped') }}
+    select dedupe_key, article_id, fetched_at, source_id from {{ ref('int_articles_deduped') }}
 ),
 
 days as (
@@ -41,10 +42,17 @@ derived as (
 ),
 
 {% if is_incremental() %}
-changed as (
-    select derived.canonical_url
+published as (
+    select canonical_url, article_id, fetched_at, source_name, day, duplicate_of from {{ this }}
+),
+
+to_write as (
+    select
+        derived.*,
+        published.article_id is not distinct from derived.article_id
+        and published.fetched_at is not distinct from derived.fetched_at as same_version
     from derived
-    left join {{ this }} as published on derived.canonical_url = published.canonical_url
+    left join published on derived.canonical_url = published.canonical_url
     where
         published.canonical_url is null
         or derived.article_id <> published.article_id
@@ -53,42 +61,105 @@ changed as (
         or derived.day is distinct from published.day
         or derived.duplicate_of is distinct from published.duplicate_of
 ),
-
+{% else %}
+to_write as (
+    select derived.*, false as same_version from derived
+),
 {% endif %}
+
+lake as (
+    select * from {{ ref('stg_articles') }}
+    where fetched_at > {{ fetched_watermark() }}
+),
+
+texts as (
+    -- the new versions, with their text from the lake
+    select
+        to_write.*,
+        lake.url,
+        lake.domain,
+        lake.language,
+        lake.title,
+        lake.subtitle,
+        lake.body,
+        lake.authors,
+        lake.section,
+        lake.tags,
+        lake.published_at,
+        lake.modified_at,
+        lake.date_source,
+        lake.crawl_date,
+        lake.word_count,
+        lake.views,
+        lake.image_url,
+        lake.simhash,
+        lake.content_hash,
+        lake.run_id,
+        lake.source_id
+    from to_write
+    inner join lake on to_write.article_id = lake.article_id and to_write.fetched_at = lake.fetched_at
+    where not to_write.same_version
+    {% if is_incremental() %}
+    union all
+    -- versions already published whose derived columns changed, with the text they have
+    select
+        to_write.*,
+        published.url,
+        published.domain,
+        published.language,
+        published.title,
+        published.subtitle,
+        published.body,
+        published.authors,
+        published.section,
+        published.tags,
+        published.published_at,
+        published.modified_at,
+        published.date_source,
+        published.crawl_date,
+        published.word_count,
+        published.views,
+        published.image_url,
+        published.simhash,
+        published.content_hash,
+        published.run_id,
+        published.source_id
+    from to_write
+    inner join {{ this }} as published on to_write.canonical_url = published.canonical_url
+    where to_write.same_version
+    {% endif %}
+),
+
 final as (
     select
-        deduped.article_id,
-        deduped.url,
-        derived.canonical_url,
-        deduped.source_id,
-        derived.source_name,
-        deduped.domain,
-        deduped.language,
-        deduped.title,
-        deduped.subtitle,
-        deduped.body,
-        deduped.authors,
-        deduped.section,
-        deduped.tags,
-        deduped.published_at,
-        derived.day,
-        deduped.modified_at,
-        deduped.date_source,
-        deduped.fetched_at,
-        deduped.crawl_date,
-        deduped.word_count,
-        deduped.views,
-        deduped.image_url,
-        deduped.simhash,
-        deduped.content_hash,
-        derived.duplicate_of is not null as is_near_duplicate,
-        derived.duplicate_of,
-        deduped.run_id
-    from deduped
-    inner join derived on deduped.article_id = derived.article_id
-    {% if is_incremental() %}
-    where derived.canonical_url in (select canonical_url from changed)
-    {% endif %}
+        article_id,
+        url,
+        canonical_url,
+        source_id,
+        source_name,
+        domain,
+        language,
+        title,
+        subtitle,
+        body,
+        authors,
+        section,
+        tags,
+        published_at,
+        day,
+        modified_at,
+        date_source,
+        fetched_at,
+        crawl_date,
+        word_count,
+        views,
+        image_url,
+        simhash,
+        content_hash,
+        duplicate_of is not null as is_near_duplicate,
+        duplicate_of,
+        run_id
+    from texts
 )
 
 select * from final
