@@ -58,8 +58,16 @@ class FeedResult(list):
     per problem; ``skipped``: items dropped for having no usable http(s) link.
     """
 
-    def __init__(self, entries=(), *, kind: str, title: str | None = None, recovered: bool = False,
-                 warnings: list[str] | None = None, skipped: int = 0) -> None:
+    def __init__(
+        self,
+        entries=(),
+        *,
+        kind: str,
+        title: str | None = None,
+        recovered: bool = False,
+        warnings: list[str] | None = None,
+        skipped: int = 0,
+    ) -> None:
         super().__init__(entries)
         self.kind = kind
         self.title = title
@@ -68,9 +76,14 @@ class FeedResult(list):
         self.skipped = skipped
 
 
-def parse_feed(body: bytes | str, url: str, content_type: str | None = None, *,
-               default_tz: tzinfo | None = None,
-               max_bytes: int = MAX_DECOMPRESSED_BYTES) -> FeedResult:
+def parse_feed(
+    body: bytes | str,
+    url: str,
+    content_type: str | None = None,
+    *,
+    default_tz: tzinfo | None = None,
+    max_bytes: int = MAX_DECOMPRESSED_BYTES,
+) -> FeedResult:
     """Parse a feed body fetched from ``url`` into entries with absolute URLs and UTC dates.
 
     ``content_type`` is only used for its charset, and only when the document does not declare
@@ -93,8 +106,9 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None, *,
         head = head_text(body)
     root = root_element(head)
     if root is None and first != "<":
-        raise DiscoveryError("parse_error", f"neither XML nor JSON: body starts with {head.lstrip()[:40]!r}",
-                             url=url)
+        raise DiscoveryError(
+            "parse_error", f"neither XML nor JSON: body starts with {head.lstrip()[:40]!r}", url=url
+        )
     if root is not None and root not in _FEED_ROOTS:
         raise DiscoveryError("not_a_feed", _not_a_feed_message(root, body, url), url=url)
     result = _parse_xml(body, url, content_type, default_tz)
@@ -127,17 +141,24 @@ def _not_a_feed_message(root: str, body: bytes, url: str) -> str:
 
 # --- XML feeds (feedparser) -------------------------------------------------------------------
 
+
 def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzinfo | None) -> FeedResult:
     headers = {"content-location": url}
     charset = charset_of(content_type)
-    if charset and not declared_xml_encoding(body) and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if (
+        charset
+        and not declared_xml_encoding(body)
+        and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    ):
         headers["content-type"] = f"application/xml; charset={charset}"
     try:
-        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                                  sanitize_html=False, resolve_relative_uris=False)
+        parsed = feedparser.parse(
+            io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser has crashes of its own on damaged bytes (encodings, namespaces)
-        raise DiscoveryError("parse_error", f"feed parser failed on damaged input: {type(exc).__name__}: {exc}",
-                             url=url) from None
+        raise DiscoveryError(
+            "parse_error", f"feed parser failed on damaged input: {type(exc).__name__}: {exc}", url=url
+        ) from None
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if isinstance(problem, _BENIGN_BOZO):
         problem = None
@@ -153,8 +174,9 @@ def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzin
     if problem is not None and not entries:
         line, col = _position(problem)
         what = "no feed recognised" if not version else "no usable entries recovered"
-        raise DiscoveryError("parse_error", f"malformed XML, {what}: {_describe(problem)}",
-                             url=url, line=line, column=col)
+        raise DiscoveryError(
+            "parse_error", f"malformed XML, {what}: {_describe(problem)}", url=url, line=line, column=col
+        )
     warnings = []
     recovered = problem is not None
     if recovered:
@@ -165,8 +187,9 @@ def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzin
     if skipped:
         warnings.append(f"{skipped} item(s) without an http(s) link skipped")
     title = _clean(parsed.feed.get("title"))
-    return FeedResult(_dedupe(entries), kind=kind, title=title, recovered=recovered, warnings=warnings,
-                      skipped=skipped)
+    return FeedResult(
+        _dedupe(entries), kind=kind, title=title, recovered=recovered, warnings=warnings, skipped=skipped
+    )
 
 
 def _xml_entry(raw, base: str, default_tz: tzinfo | None) -> FeedEntry | None:
@@ -186,8 +209,13 @@ def _xml_entry(raw, base: str, default_tz: tzinfo | None) -> FeedEntry | None:
     modified, m_assumed = _date(raw, "updated", default_tz)
     if published is None and modified is not None:  # Atom without <published>, RSS 1.0 dc:date
         published, p_assumed = modified, m_assumed
-    return FeedEntry(url=url, published_at=published, modified_at=modified, title=_clean(raw.get("title")),
-                     tz_assumed=p_assumed)
+    return FeedEntry(
+        url=url,
+        published_at=published,
+        modified_at=modified,
+        title=_clean(raw.get("title")),
+        tz_assumed=p_assumed,
+    )
 
 
 def _date(raw, key: str, default_tz: tzinfo | None) -> tuple[datetime | None, bool]:
@@ -222,6 +250,7 @@ def _describe(exc: BaseException) -> str:
 
 # --- JSON feeds --------------------------------------------------------------------------------
 
+
 def _parse_json(body: bytes, url: str, default_tz: tzinfo | None) -> FeedResult:
     text = _decode_json_bytes(body)
     try:
@@ -234,12 +263,24 @@ def _parse_json(body: bytes, url: str, default_tz: tzinfo | None) -> FeedResult:
         channel = data["rss"].get("channel")
         if isinstance(channel, dict):
             items = channel.get("item") or []
-            return _json_result(items if isinstance(items, list) else [items], url, default_tz, kind="rss-json",
-                                title=channel.get("title"))
-    if isinstance(data, dict) and isinstance(data.get("items"), list) and (
-            "jsonfeed.org" in str(data.get("version", "")) or "title" in data or "feed_url" in data):
+            return _json_result(
+                items if isinstance(items, list) else [items],
+                url,
+                default_tz,
+                kind="rss-json",
+                title=channel.get("title"),
+            )
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("items"), list)
+        and ("jsonfeed.org" in str(data.get("version", "")) or "title" in data or "feed_url" in data)
+    ):
         return _json_result(data["items"], url, default_tz, kind="jsonfeed", title=data.get("title"))
-    what = f"an object with keys {sorted(data)[:6]}" if isinstance(data, dict) else f"a JSON {type(data).__name__}"
+    what = (
+        f"an object with keys {sorted(data)[:6]}"
+        if isinstance(data, dict)
+        else f"a JSON {type(data).__name__}"
+    )
     raise DiscoveryError("not_a_feed", f"JSON but not a JSON Feed (no 'items' list): {what}", url=url)
 
 
@@ -268,7 +309,9 @@ def _recover_json(text: str, exc: json.JSONDecodeError, url: str, default_tz: tz
                 break
             items.append(item)
     if not items:
-        raise DiscoveryError("parse_error", f"invalid JSON: {exc.msg}", url=url, line=exc.lineno, column=exc.colno)
+        raise DiscoveryError(
+            "parse_error", f"invalid JSON: {exc.msg}", url=url, line=exc.lineno, column=exc.colno
+        )
     title_m = re.search(r'"title"\s*:\s*"((?:[^"\\]|\\.)*)"', text[: m.start()]) if m else None
     try:
         title = json.loads(f'"{title_m.group(1)}"', strict=False) if title_m else None
@@ -276,8 +319,11 @@ def _recover_json(text: str, exc: json.JSONDecodeError, url: str, default_tz: tz
         title = None
     result = _json_result(items, url, default_tz, kind="jsonfeed", title=title)
     result.recovered = True
-    result.warnings.insert(0, f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}): "
-                              f"recovered {len(items)} complete items")
+    result.warnings.insert(
+        0,
+        f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}): "
+        f"recovered {len(items)} complete items",
+    )
     log.warning("%s: %s", url, result.warnings[0])
     return result
 
@@ -301,15 +347,27 @@ def _json_result(items: list, url: str, default_tz: tzinfo | None, *, kind: str,
         modified, m_assumed = parse_date(mod if isinstance(mod, str) else None, default_tz)
         if published is None and modified is not None:
             published, p_assumed = modified, m_assumed
-        entries.append(FeedEntry(url=target, published_at=published, modified_at=modified,
-                                 title=_clean(item.get("title") if isinstance(item.get("title"), str) else None),
-                                 tz_assumed=p_assumed))
+        entries.append(
+            FeedEntry(
+                url=target,
+                published_at=published,
+                modified_at=modified,
+                title=_clean(item.get("title") if isinstance(item.get("title"), str) else None),
+                tz_assumed=p_assumed,
+            )
+        )
     warnings = [f"{skipped} item(s) without an http(s) link skipped"] if skipped else []
-    return FeedResult(_dedupe(entries), kind=kind, title=_clean(title if isinstance(title, str) else None),
-                      warnings=warnings, skipped=skipped)
+    return FeedResult(
+        _dedupe(entries),
+        kind=kind,
+        title=_clean(title if isinstance(title, str) else None),
+        warnings=warnings,
+        skipped=skipped,
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def _absolute(link: str | None, base: str) -> str | None:
     if not link or not link.strip():

@@ -45,10 +45,12 @@ def test_rss2_links_dates_titles_and_skips():
     zel = e["https://wire.example.org/world/europe/zelensky-security-guarantees-2025-11-27/"]
     assert zel.published_at == datetime(2025, 11, 27, 7, 3, 7, tzinfo=UTC)
     assert zel.title == 'Zelensky says "just peace" needs security guarantees'
-    assert e["https://wire.example.org/world/europe/kremlin-us-proposal-2025-11-26/"].published_at == \
-        datetime(2025, 11, 26, 15, 30, tzinfo=UTC)  # MSK = UTC+3
-    assert e["https://wire.example.org/markets/markets-steady-2025-11-26/"].published_at == \
-        datetime(2025, 11, 26, 6, 15, tzinfo=UTC)  # ISO with offset
+    assert e[
+        "https://wire.example.org/world/europe/kremlin-us-proposal-2025-11-26/"
+    ].published_at == datetime(2025, 11, 26, 15, 30, tzinfo=UTC)  # MSK = UTC+3
+    assert e["https://wire.example.org/markets/markets-steady-2025-11-26/"].published_at == datetime(
+        2025, 11, 26, 6, 15, tzinfo=UTC
+    )  # ISO with offset
     undated = e["https://wire.example.org/world/undated-item/"]
     assert undated.published_at is None and not undated.tz_assumed
     for entry in feed:
@@ -120,7 +122,9 @@ def test_windows_1251_rss():
 def test_charset_from_content_type_only_when_document_is_silent():
     body = load("rss_windows1251.xml")
     # a wrong header charset does not override the XML declaration
-    assert parse_feed(body, "https://a.example.ru/rss", "text/xml; charset=utf-8")[0].title.startswith("Лавров")
+    assert parse_feed(body, "https://a.example.ru/rss", "text/xml; charset=utf-8")[0].title.startswith(
+        "Лавров"
+    )
     undeclared = body.replace(b' encoding="windows-1251"', b"")
     feed = parse_feed(undeclared, "https://a.example.ru/rss", "application/rss+xml; charset=windows-1251")
     assert feed[1].title == "Песков прокомментировал мирный план"
@@ -173,14 +177,18 @@ def test_entity_declarations_are_refused(name):
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
 def test_entity_bomb_in_utf16_is_refused(encoding):
-    body = load("billion_laughs_feed.xml").decode("ascii").replace('<?xml version="1.0"?>', "").encode(encoding)
+    body = (
+        load("billion_laughs_feed.xml").decode("ascii").replace('<?xml version="1.0"?>', "").encode(encoding)
+    )
     with pytest.raises(DiscoveryError) as info:
         parse_feed(body, "https://bomb.example.com/rss")
     assert info.value.kind == "xml_bomb"
 
 
 def test_lowercase_doctype_entity_is_refused():
-    body = load("billion_laughs_feed.xml").replace(b"<!DOCTYPE", b"<!doctype").replace(b"<!ENTITY", b"<!entity")
+    body = (
+        load("billion_laughs_feed.xml").replace(b"<!DOCTYPE", b"<!doctype").replace(b"<!ENTITY", b"<!entity")
+    )
     with pytest.raises(DiscoveryError) as info:
         parse_feed(body, "https://bomb.example.com/rss")
     assert info.value.kind == "xml_bomb"
@@ -213,9 +221,15 @@ def test_html_page_error_names_its_advertised_feeds():
 
 @pytest.mark.parametrize(
     ("body", "kind"),
-    [(b"", "parse_error"), (b"   \n", "parse_error"), (b"hello world", "parse_error"),
-     (b'{"foo": 1}', "not_a_feed"), (b"[1, 2]", "not_a_feed"), (b"{not json", "parse_error"),
-     (b"<opml version='2.0'><body/></opml>", "not_a_feed")],
+    [
+        (b"", "parse_error"),
+        (b"   \n", "parse_error"),
+        (b"hello world", "parse_error"),
+        (b'{"foo": 1}', "not_a_feed"),
+        (b"[1, 2]", "not_a_feed"),
+        (b"{not json", "parse_error"),
+        (b"<opml version='2.0'><body/></opml>", "not_a_feed"),
+    ],
 )
 def test_garbage_gives_precise_errors(body, kind):
     with pytest.raises(DiscoveryError) as info:
@@ -229,8 +243,13 @@ def test_error_is_picklable_for_process_pools():
         parse_feed(b"{not json", "https://x.example.com/feed")
     except DiscoveryError as exc:
         copy = pickle.loads(pickle.dumps(exc))
-        assert (copy.kind, copy.url, copy.line, copy.column, str(copy)) == \
-            (exc.kind, exc.url, exc.line, exc.column, str(exc))
+        assert (copy.kind, copy.url, copy.line, copy.column, str(copy)) == (
+            exc.kind,
+            exc.url,
+            exc.line,
+            exc.column,
+            str(exc),
+        )
     else:
         pytest.fail("no DiscoveryError")
 
@@ -254,10 +273,13 @@ def test_feedburner_origlink_and_undefined_html_entity():
     assert feed.recovered and "undefined entity" in feed.warnings[0]  # &nbsp; is not XML: said, not hidden
 
 
-@pytest.mark.parametrize("junk", [
-    b"\nWarning: Cannot modify header information - headers already sent in /var/www/feed.php on line 12\n",
-    b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"\nWarning: Cannot modify header information - headers already sent in /var/www/feed.php on line 12\n",
+        b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
+    ],
+)
 def test_text_before_the_xml_is_skipped_and_reported(junk):
     feed = parse_feed(junk + load("rss2_wire.xml"), WIRE_URL)
     assert len(feed) == 6 and feed.recovered
