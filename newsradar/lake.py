@@ -121,7 +121,7 @@ def recover_partition(fs: pafs.FileSystem, part: str, keep_tmp: Iterable[str] = 
             _delete_quietly(fs, path)
 
 
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Select and cast to ``schema`` (missing nullable columns become nulls)."""
     cols = []
     for f in schema:
@@ -202,7 +202,7 @@ def _merge_atomic(
             with fs.open_input_file(path) as fh:
                 offset = 0
                 for batch in pq.ParquetFile(fh).iter_batches(batch_size=batch_size):
-                    table = _conform(pa.Table.from_batches([batch]), schema)
+                    table = conform(pa.Table.from_batches([batch]), schema)
                     if mask is not None:
                         table = table.filter(mask.slice(offset, table.num_rows))
                     offset += batch.num_rows
@@ -351,7 +351,7 @@ def _read_columns(fs: pafs.FileSystem, path: str, columns: list[str], schema: pa
     with fs.open_input_file(path) as fh:
         pf = pq.ParquetFile(fh)
         table = pf.read(columns=[c for c in columns if c in pf.schema_arrow.names])
-    return _conform(table, pa.schema([schema.field(c) for c in columns]))
+    return conform(table, pa.schema([schema.field(c) for c in columns]))
 
 
 def partitions(lake_uri: str, table: str, source_id: str | None = None) -> list[str]:

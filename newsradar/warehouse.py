@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 from newsradar.errors import UserError
 from newsradar.schema import ARTICLE_SCHEMA, FETCH_LOG_SCHEMA
-from newsradar.settings import Paths
+from newsradar.settings import Paths, join_uri
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +198,82 @@ def _glob_for(table_uri: str, scratch: Path, name: str, schema: pa.Schema) -> st
     return _sql_string(str(empty))
 
 
+LAKE_ROW_FIELDS = [pa.field("lake_file", pa.string()), pa.field("lake_row", pa.int64())]
+LAKE_FILES_SCHEMA = pa.schema(
+    [("lake_table", pa.string()), ("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64())]
+)
+LAKE_TABLES = {"articles": ARTICLE_SCHEMA, "fetch_log": FETCH_LOG_SCHEMA}
+
+
+def _local_root(table_uri: str) -> Path:
+    if "://" in table_uri and not table_uri.startswith("file://"):
+        raise WarehouseError(
+            f"lake {table_uri}: the warehouse build reads a local lake only (copy or mount the lake locally)"
+        )
+    return Path(table_uri.removeprefix("file://"))
+
+
+def lake_listing(paths: Paths) -> pa.Table:
+    """Every published lake file (``<table>/source=*/crawl_date=*/*.parquet``; names starting with
+    ``_`` or ``.`` are a writer's temporary files) with its size and modification time. ``path`` is
+    relative to the table's folder (``source=x/crawl_date=d/f.parquet``, as the warehouse stores it),
+    so a data folder copied or moved with its modification times keeps its warehouse valid."""
+    rows: list[tuple[str, str, int, int]] = []
+    for table in LAKE_TABLES:
+        root = _local_root(join_uri(paths.lake_uri, table))
+        if not root.is_dir():
+            continue
+        for source_dir in os.scandir(root):
+            if not source_dir.is_dir() or source_dir.name.startswith(("_", ".")):
+                continue
+            for day_dir in os.scandir(source_dir.path):
+                if not day_dir.is_dir() or day_dir.name.startswith(("_", ".")):
+                    continue
+                for f in os.scandir(day_dir.path):
+                    if f.name.endswith(".parquet") and not f.name.startswith(("_", ".")) and f.is_file():
+                        st = f.stat()
+                        rel = f"{source_dir.name}/{day_dir.name}/{f.name}"
+                        rows.append((table, rel, st.st_size, st.st_mtime_ns))
+    rows.sort()
+    return pa.Table.from_pylist(
+        [dict(zip(LAKE_FILES_SCHEMA.names, r, strict=True)) for r in rows], schema=LAKE_FILES_SCHEMA
+    )
+
+
+def _processed_files(staging: Path) -> set[tuple[str, str, int, int]]:
+    """The lake files a warehouse file has read (``intermediate.int_lake_files``)."""
+    try:
+        with duckdb.connect(str(staging), read_only=True) as con:
+            rows = con.execute(
+                "select lake_table, path, size, mtime_ns from intermediate.int_lake_files"
+            ).fetchall()
+    except duckdb.Error:
+        return set()
+    return set(rows)
+
+
+def _consolidate(root: Path, files: list[str], schema: pa.Schema, dest: Path) -> int:
+    """Copy the rows of ``files`` (relative to ``root``) into one Parquet file, each with
+    ``lake_file``/``lake_row`` (its file and 0-based row number, as the staging views give them for the
+    whole lake). Returns the number of rows."""
+    from newsradar.lake import conform
+
+    out_schema = pa.schema([*schema, *LAKE_ROW_FIELDS])
+    n = 0
+    with pq.ParquetWriter(dest, out_schema) as writer:
+        for path in files:
+            try:
+                table = conform(pq.read_table(root / path), schema)
+            except (OSError, pa.ArrowException) as exc:
+                raise WarehouseError(f"lake file {path}: cannot be read: {exc}") from None
+            rows = table.num_rows
+            table = table.append_column("lake_file", pa.array([path] * rows, pa.string()))
+            table = table.append_column("lake_row", pa.array(range(rows), pa.int64()))
+            writer.write_table(table)
+            n += rows
+    return n
+
+
 def _table_hash(table: pa.Table) -> str:
     """Content hash of a terms table, independent of row order."""
     rows = sorted(json.dumps(r, sort_keys=True, default=str) for r in table.to_pylist())
@@ -333,20 +409,15 @@ def export_inputs(
 
 
 def new_article_texts(dbt, session, lake, versions):
-    """The article versions an incremental term model has not processed yet: those kept by
-    ``versions`` (``int_articles_deduped``) and fetched after the latest ``fetched_at`` in the model's
-    table (all of them on a full build), with their matched text ``lower(concat_ws(chr(10), title,
-    subtitle, body))`` as ``text``, read from ``lake`` (``stg_articles``; the watermark prunes its
-    files). The model passes both relations: dbt sees a Python model's refs in its own source only."""
+    """The article versions a term model has not processed yet, with their matched text
+    ``lower(concat_ws(chr(10), title, subtitle, body))`` as ``text``: the lake rows (``lake``:
+    ``stg_articles_new`` on an incremental build, the rows of the files not read before;
+    ``stg_articles`` on a full one) that ``int_articles_deduped`` (``versions``) keeps. The model passes
+    the relations: dbt sees a Python model's refs in its own source only."""
     from newsradar.topics.evaluate import TEXT_SQL
 
-    if dbt.is_incremental:
-        watermark = session.execute(f"select max(fetched_at) from {dbt.this}").fetchall()[0][0]
-        if watermark is not None:
-            newer = duckdb.ColumnExpression("fetched_at") > duckdb.ConstantExpression(watermark)
-            lake, versions = lake.filter(newer), versions.filter(newer)
-    kept = versions.project("article_id as kept_id, fetched_at as kept_fetched_at")
-    texts = lake.join(kept, "article_id = kept_id and fetched_at = kept_fetched_at", how="semi")
+    kept = versions.project("lake_file as kept_file, lake_row as kept_row")
+    texts = lake.join(kept, "lake_file = kept_file and lake_row = kept_row", how="semi")
     return texts.project(f"article_id, fetched_at, language, {TEXT_SQL} as text")
 
 
@@ -363,11 +434,12 @@ def match_texts(
 
     scanner = TermScanner(patterns)
     rel = texts.project(", ".join(f'"{k}"' for k in [*keys, "text"]))
-    schema = rel.limit(0).to_arrow_table().schema
+    reader = rel.to_arrow_reader(batch_rows)
+    schema = reader.schema
     out_keys: dict[str, list[pa.Array]] = {k: [] for k in keys}
     out_idx: list[pa.Array] = []
     out_counts: list[pa.Array] = []
-    for batch in rel.to_arrow_reader(batch_rows):
+    for batch in reader:
         if batch.num_rows == 0:
             continue
         found = scanner.scan(batch.column("text"), counts=counts)
@@ -777,6 +849,31 @@ def _copy_into(src: Path, dest: Path, paths: Paths) -> None:
             tmp.unlink()
 
 
+def _export_new_files(paths: Paths, scratch: Path, continued: Path | None) -> dict[str, str]:
+    """The lake files the build has not read yet, for the incremental models: every published file
+    not in the manifest of the warehouse the build continues (``continued``; None: a full build,
+    which reads the whole lake). Their rows are copied into one Parquet file per lake table, so the
+    models read the new data without opening every file of the lake (thousands of partitions), and
+    rows that land late (a crawl that ends after a build which already saw later rows) are read all
+    the same. Also writes the current listing, which the build stores as its manifest."""
+    listing = lake_listing(paths)
+    pq.write_table(listing, scratch / "lake_files.parquet")
+    done = _processed_files(continued) if continued is not None else set()
+    env = {"NEWSRADAR_LAKE_FILES_FILE": _sql_string(str(scratch / "lake_files.parquet"))}
+    rows = listing.to_pylist()
+    for table, schema in LAKE_TABLES.items():
+        new = [
+            r["path"]
+            for r in rows
+            if r["lake_table"] == table and (table, r["path"], r["size"], r["mtime_ns"]) not in done
+        ]
+        dest = scratch / f"new_{table}.parquet"
+        root = _local_root(join_uri(paths.lake_uri, table))
+        _consolidate(root, new if continued is not None else [], schema, dest)
+        env[f"NEWSRADAR_{table.upper()}_NEW_FILE"] = _sql_string(str(dest))
+    return env
+
+
 def prepare_build(
     paths: Paths,
     *,
@@ -848,8 +945,10 @@ def prepare_build(
                 refreshed.extend(models)
         if refreshed:
             drop_tables(staging, refreshed)
+    new_files = _export_new_files(paths, scratch_dir / "inputs", staging if incremental else None)
     env = {
         **inputs.env,
+        **new_files,
         "NEWSRADAR_DBT_DATABASE": str(staging),
         "NEWSRADAR_DBT_THREADS": str(threads or os.environ.get("NEWSRADAR_DBT_THREADS") or 2),
         "NEWSRADAR_DUCKDB_THREADS": str(threads or os.environ.get("NEWSRADAR_DUCKDB_THREADS") or 2),

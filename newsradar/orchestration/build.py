@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -36,11 +37,20 @@ DBT_ENV_KEYS = (
     "NEWSRADAR_DUCKDB_MEMORY_LIMIT",
     "NEWSRADAR_ARTICLES_GLOB",
     "NEWSRADAR_FETCH_LOG_GLOB",
+    "NEWSRADAR_ARTICLES_NEW_FILE",
+    "NEWSRADAR_FETCH_LOG_NEW_FILE",
+    "NEWSRADAR_LAKE_FILES_FILE",
     "NEWSRADAR_TOPIC_TERMS_FILE",
     "NEWSRADAR_ENTITY_TERMS_FILE",
     "NEWSRADAR_TOPICS_FILE",
     "NEWSRADAR_SOURCES_FILE",
 )
+
+
+# What the cached manifest keeps: cosmos renders the DAG from nodes, sources, exposures, selectors and
+# the metadata; publish takes the table docs from the nodes. The macros (two thirds of dbt's file) are
+# dropped: every task process parses this file when it loads the warehouse DAG.
+MANIFEST_KEYS = ("metadata", "nodes", "sources", "exposures", "selectors", "parent_map", "child_map")
 
 
 class PublishError(RuntimeError):
@@ -98,14 +108,20 @@ def write_manifest(paths: Paths, env: dict[str, str] | None = None) -> Path:
         produced = Path(tmp) / "target" / "manifest.json"
         if rc != 0 or not produced.exists():
             raise PublishError(f"dbt parse failed (exit {rc}) in {project_dir()}")
-        partial = target.with_suffix(".tmp")
-        shutil.copyfile(produced, partial)
-        os.replace(partial, target)
+        store_manifest(produced, target)
     for old in target.parent.glob("manifest-*.json"):
         if old != target:
             with contextlib.suppress(OSError):
                 old.unlink()
     return target
+
+
+def store_manifest(produced: Path, target: Path) -> None:
+    """Write dbt's ``manifest.json`` (``MANIFEST_KEYS`` only) to ``target`` atomically."""
+    manifest = json.loads(produced.read_text(encoding="utf-8"))
+    partial = target.with_suffix(".tmp")
+    partial.write_text(json.dumps({k: v for k, v in manifest.items() if k in MANIFEST_KEYS}), encoding="utf-8")
+    os.replace(partial, target)
 
 
 def build_dir(paths: Paths) -> Path:
@@ -126,9 +142,27 @@ def parse_env() -> dict[str, str]:
     return env
 
 
+ENV_MACRO = "newsradar_build_env"
+_env_cache: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def prepared_env(ti) -> dict[str, str]:
+    """Jinja macro ``newsradar_build_env(ti)``: the dbt environment of this run's ``prepare_build``
+    (its XCom), pulled once per task process although every dbt task renders ten variables from it."""
+    key = (ti.dag_id, ti.run_id)
+    if key not in _env_cache:
+        _env_cache[key] = dict(ti.xcom_pull(task_ids=PREPARE_TASK_ID)["env"])
+    return _env_cache[key]
+
+
+def template_macros() -> dict:
+    """``user_defined_macros`` of the warehouse DAG (see ``runtime_env_templates``)."""
+    return {ENV_MACRO: prepared_env}
+
+
 def runtime_env_templates() -> dict[str, str]:
-    """The dbt environment for each cosmos task: Jinja templates pulling ``prepare_build``'s XCom."""
-    pull = "{{ ti.xcom_pull(task_ids='" + PREPARE_TASK_ID + "')['env']['KEY'] }}"
+    """The dbt environment for each cosmos task: Jinja templates reading ``prepare_build``'s XCom."""
+    pull = "{{ " + ENV_MACRO + "(ti)['KEY'] }}"
     return {key: pull.replace("KEY", key) for key in DBT_ENV_KEYS}
 
 
@@ -160,6 +194,17 @@ def prepare_build(cfg: OrchestrationConfig | None = None, *, full_refresh: bool 
     return {**prepared.to_dict(), "staging": str(prepared.staging_path), "build_dir": str(root)}
 
 
+def _provide_manifest(target: Path, paths: Paths) -> None:
+    """The dbt tasks ran in cosmos' own temporary project copies, so the staging build has no
+    ``manifest.json`` for the table docs; without one ``publish_build`` runs ``dbt parse`` (seconds).
+    The cached manifest of this project version (the one the DAG was rendered from) is the same."""
+    cached = cached_manifest(paths)
+    if target.exists() or cached is None:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, target)
+
+
 def publish_build(prepared: dict, cfg: OrchestrationConfig | None = None) -> dict:
     """Finalise the staging file (drop lake views, docs, build metadata) and swap it in atomically
     (``newsradar.warehouse.publish_build``, under the build lock so it never races ``newsradar build``)."""
@@ -170,14 +215,15 @@ def publish_build(prepared: dict, cfg: OrchestrationConfig | None = None) -> dic
     build = warehouse.PreparedBuild.from_dict(
         {k: v for k, v in prepared.items() if k not in ("staging", "build_dir")}
     )
+    _provide_manifest(build.target_dir / "manifest.json", paths)
     try:
         warehouse.publish_build(build, built_by="airflow", paths=paths)
     except warehouse.WarehouseError as exc:
         raise PublishError(str(exc)) from None
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):
         if not manifest_file(paths).exists() and (build.target_dir / "manifest.json").exists():
             manifest_file(paths).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(build.target_dir / "manifest.json", manifest_file(paths))
+            store_manifest(build.target_dir / "manifest.json", manifest_file(paths))
     warehouse.discard_build(build)
     log.info("published %s", paths.warehouse_path)
     with warehouse.connect_readonly(paths) as con:

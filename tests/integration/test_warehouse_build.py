@@ -347,3 +347,42 @@ def test_incremental_builds_continue_the_standby(copy):
     _build(copy)
     assert standby.exists()
     assert checksums(copy.warehouse_path) == after
+
+
+def test_late_rows_are_read_and_compaction_changes_nothing(copy, base):
+    """Builds read lake files they have not read, whatever their rows' fetch times: a crawl that
+    ends after a build that already saw later rows is not lost, and its older version of an article
+    never replaces the newer one. Compacted files hold rows already read: the marts stay the same."""
+    from newsradar.lake import compact
+
+    _, rows = base
+    kept = next(r for r in rows if r["published_at"] is not None and r["source_id"] == "alpha")
+    late = wl.article(
+        "http://127.0.0.1:9/alpha/news/late",
+        "alpha",
+        body="Peace talks, reported late.",
+        published_at=kept["published_at"],
+        fetched_at=datetime(2026, 3, 1, 9, tzinfo=UTC),  # before the rows the warehouse has
+        run_id="late",
+    )
+    stale = {**kept, "body": "An older version.", "fetched_at": kept["fetched_at"].replace(year=2025)}
+    wl.write_rows(Path(copy.lake_uri), "articles", [late, stale], run_id="late")
+    _build(copy)
+    with warehouse.connect_readonly(copy) as con:
+        assert con.execute(
+            "select count(*) from article_topics where article_id = ?", [late["article_id"]]
+        ).fetchone() == (1,)
+        assert con.execute(
+            "select body from articles where article_id = ?", [kept["article_id"]]
+        ).fetchone() == (kept["body"],)
+    before = checksums(copy.warehouse_path)
+    assert compact(copy.lake_uri, "articles") > 0
+    _build(copy)
+    after = checksums(copy.warehouse_path)
+    assert {t: after[t] for t in warehouse.MARTS} == {t: before[t] for t in warehouse.MARTS}
+    with duckdb.connect(str(copy.warehouse_path), read_only=True) as con:
+        stale_refs = con.execute(
+            "select count(*) from intermediate.int_articles_deduped d where not exists "
+            "(select 1 from intermediate.int_lake_files f where f.lake_table = 'articles' and f.path = d.lake_file)"
+        ).fetchone()[0]
+    assert stale_refs == 0  # every kept version points at a file that exists

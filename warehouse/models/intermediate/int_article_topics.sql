@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='article_id',
-    )
-}}
-
 {#- Topic queries in disjunctive normal form: an article matches a clause when every positive term
     of the clause matched and no negated term did; it matches a topic when any clause matches.
     A clause needs at least one positive term (a lone NOT never matches). Terms of a clause limited
@@ -14,7 +6,6 @@
 with matches as (
     select article_id, fetched_at, topic_id, term_id
     from {{ ref('int_article_term_matches') }}
-    where fetched_at > {{ fetched_watermark() }}
 ),
 
 terms as (

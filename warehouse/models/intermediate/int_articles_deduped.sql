@@ -5,16 +5,18 @@
         unique_key='dedupe_key',
     )
 }}
+-- depends_on: {{ ref('stg_articles_new') }}
 
-{#- The latest version of each article, on narrow columns only: the version ranking never carries
-    titles and bodies (at a million articles, ranking with the bodies attached took minutes and most
-    of the memory). Models that need the text read it from the lake for the versions kept here
-    (articles, the term and entity matches).
-    Incremental on the crawl runs: only lake rows fetched after the latest one already kept are read
-    (the literal watermark is pushed down to Parquet statistics); a newer version replaces the row
-    of its canonical URL. -#}
+{#- The latest version of each article, on narrow columns only: the ranking never carries titles and
+    bodies (at a million articles, ranking with the bodies attached took minutes and most of the
+    memory). `lake_file`/`lake_row` say where the kept version's text is; models that need the text
+    (articles, the term and entity matches) read it from there.
+    Incremental on lake files: a build reads only the rows of files it has not read before
+    (stg_articles_new) and ranks them with the kept rows of the same canonical URLs, so a version that
+    lands late never replaces a newer one. On a tie (the same version in a newer file: a partition
+    merged by a re-run, or compacted) the newer file wins, so `lake_file` names a file that exists. #}
 
-with articles as (
+with lake_rows as (
     select
         article_id,
         url,
@@ -25,16 +27,49 @@ with articles as (
         modified_at,
         fetched_at,
         crawl_date,
-        simhash
+        simhash,
+        lake_file,
+        lake_row
+    {% if is_incremental() %}
+    from {{ ref('stg_articles_new') }}
+    {% else %}
     from {{ ref('stg_articles') }}
-    where fetched_at > {{ fetched_watermark() }}
+    {% endif %}
 ),
 
-keyed as (
+candidates as (
     select
-        *,
-        coalesce(nullif(trim(canonical_url), ''), url) as dedupe_key
-    from articles
+        coalesce(nullif(trim(canonical_url), ''), url) as dedupe_key,
+        article_id,
+        source_id,
+        language,
+        published_at,
+        modified_at,
+        fetched_at,
+        crawl_date,
+        simhash,
+        lake_file,
+        lake_row,
+        1 as is_new
+    from lake_rows
+    {% if is_incremental() %}
+    union all
+    select
+        dedupe_key,
+        article_id,
+        source_id,
+        language,
+        published_at,
+        modified_at,
+        fetched_at,
+        crawl_date,
+        simhash,
+        lake_file,
+        lake_row,
+        0 as is_new
+    from {{ this }}
+    where dedupe_key in (select coalesce(nullif(trim(canonical_url), ''), url) from lake_rows)
+    {% endif %}
 ),
 
 ranked as (
@@ -42,9 +77,15 @@ ranked as (
         *,
         row_number() over (
             partition by dedupe_key
-            order by fetched_at desc, modified_at desc nulls last, article_id desc
+            order by
+                fetched_at desc,
+                modified_at desc nulls last,
+                article_id desc,
+                is_new desc,
+                lake_file desc,
+                lake_row desc
         ) as version_rank
-    from keyed
+    from candidates
 ),
 
 final as (
@@ -57,7 +98,9 @@ final as (
         modified_at,
         fetched_at,
         crawl_date,
-        simhash
+        simhash,
+        lake_file,
+        lake_row
     from ranked
     where version_rank = 1
 )

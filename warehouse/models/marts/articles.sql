@@ -6,13 +6,17 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_articles_new') }}
+
 {#- Incremental: a daily build rewrites only the articles that are new, have a new version, or
     whose derived columns (day, outlet name, near-duplicate pointer) changed. The change test reads
-    narrow columns only; the text of a new version comes from the lake (the fetched_at filter prunes
-    Parquet row groups to the new crawl runs), that of an unchanged version from the table itself. -#}
+    narrow columns only; the text of a new version comes from its lake row (on an incremental build
+    from the rows of the files not read before: stg_articles_new), that of a version already
+    published from the table itself. #}
 
 with deduped as (
-    select dedupe_key, article_id, fetched_at, source_id from {{ ref('int_articles_deduped') }}
+    select dedupe_key, article_id, fetched_at, source_id, lake_file, lake_row
+    from {{ ref('int_articles_deduped') }}
 ),
 
 days as (
@@ -32,6 +36,8 @@ derived as (
         deduped.dedupe_key as canonical_url,
         deduped.article_id,
         deduped.fetched_at,
+        deduped.lake_file,
+        deduped.lake_row,
         coalesce(sources.source_name, deduped.source_id) as source_name,
         days.day,
         near_duplicates.duplicate_of
@@ -68,8 +74,11 @@ to_write as (
 {% endif %}
 
 lake as (
+    {% if is_incremental() %}
+    select * from {{ ref('stg_articles_new') }}
+    {% else %}
     select * from {{ ref('stg_articles') }}
-    where fetched_at > {{ fetched_watermark() }}
+    {% endif %}
 ),
 
 texts as (
@@ -97,7 +106,7 @@ texts as (
         lake.run_id,
         lake.source_id
     from to_write
-    inner join lake on to_write.article_id = lake.article_id and to_write.fetched_at = lake.fetched_at
+    inner join lake on to_write.lake_file = lake.lake_file and to_write.lake_row = lake.lake_row
     where not to_write.same_version
     {% if is_incremental() %}
     union all
