@@ -143,6 +143,15 @@ def _not_a_feed_message(root: str, body: bytes, url: str) -> str:
 
 
 def _parse_xml(body: bytes, url: str, content_type: str | None, default_tz: tzinfo | None) -> FeedResult:
+    simple = _parse_plain_feed(body, url, content_type, default_tz)
+    if simple is not None:
+        return simple
+    return _parse_with_feedparser(body, url, content_type, default_tz)
+
+
+def _parse_with_feedparser(
+    body: bytes, url: str, content_type: str | None, default_tz: tzinfo | None
+) -> FeedResult:
     headers = {"content-location": url}
     charset = charset_of(content_type)
     if (
@@ -246,6 +255,217 @@ def _describe(exc: BaseException) -> str:
     msg = getattr(exc, "getMessage", None)
     text = msg() if callable(msg) else str(exc)
     return f"{type(exc).__name__}: {text}"
+
+
+# --- plain, well-formed RSS 2.0 and Atom 1.0 (lxml) -------------------------------------------
+#
+# feedparser is a pure-Python SAX parser that copes with anything; on a 1,000-item feed it takes about
+# half a second of CPU. Most feeds are well-formed UTF-8 RSS 2.0 or Atom 1.0 whose items have one plain
+# link, a plain-text title and dates our own parser reads. Those are read with lxml, giving exactly the
+# entries feedparser would give (a test compares both on every feed of the test corpus and on variants
+# made to trip it). Anything else, at the first doubt, goes to feedparser: another encoding, a DOCTYPE,
+# xml:base, an element we do not know in an item, two links, markup or an entity in a title, a date our
+# parser cannot read (feedparser knows a few more shapes), a link that is not absolute http(s).
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_RSS_ITEM_CHILDREN = frozenset(
+    {
+        "title",
+        "link",
+        "description",
+        "guid",
+        "pubDate",
+        "category",
+        "author",
+        "comments",
+        "enclosure",
+        "{http://purl.org/dc/elements/1.1/}creator",
+        "{http://purl.org/rss/1.0/modules/content/}encoded",
+    }
+)
+_ATOM_ENTRY_CHILDREN = frozenset(
+    f"{_ATOM}{name}"
+    for name in (
+        "title",
+        "link",
+        "id",
+        "published",
+        "updated",
+        "author",
+        "contributor",
+        "summary",
+        "content",
+        "category",
+        "rights",
+    )
+)
+_ATOM_OTHER_RELS = frozenset({"self", "enclosure", "related", "replies", "via"})
+_PLAIN_PARSER = None
+
+
+def _plain_parser():
+    global _PLAIN_PARSER
+    if _PLAIN_PARSER is None:
+        from lxml import etree
+
+        _PLAIN_PARSER = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            recover=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+    return _PLAIN_PARSER
+
+
+class _NotPlain(Exception):
+    """The feed is not of the plain kind read here: feedparser reads it."""
+
+
+def _parse_plain_feed(
+    body: bytes, url: str, content_type: str | None, default_tz: tzinfo | None
+) -> FeedResult | None:
+    declared = declared_xml_encoding(body)
+    charset = charset_of(content_type)
+    if declared not in (None, "utf-8") or (declared is None and charset not in (None, "utf-8")):
+        return None
+    if body.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"\xef\xbb\xbf")) or b"<!DOCTYPE" in body[:4096]:
+        return None
+    from lxml import etree
+
+    try:
+        body.decode("utf-8")
+        root = etree.fromstring(body, _plain_parser())
+    except (UnicodeDecodeError, etree.XMLSyntaxError, ValueError):
+        return None
+    try:
+        if any(el.get(_XML_BASE) is not None for el in root.iter()):
+            raise _NotPlain
+        if root.tag == "rss" and root.get("version") == "2.0":
+            return _plain_rss(root, url, default_tz)
+        if root.tag == f"{_ATOM}feed":
+            return _plain_atom(root, url, default_tz)
+    except _NotPlain:
+        return None
+    return None
+
+
+def _plain_rss(root, url: str, default_tz: tzinfo | None) -> FeedResult:
+    channels = [el for el in root if el.tag == "channel"]
+    if len(channels) != 1:
+        raise _NotPlain
+    items = [el for el in channels[0] if el.tag == "item"]
+    if sum(1 for _ in root.iter("item")) != len(items):
+        raise _NotPlain
+    entries = []
+    for item in items:
+        children: dict[str, list] = {}
+        for child in item:
+            if child.tag not in _RSS_ITEM_CHILDREN:
+                raise _NotPlain
+            children.setdefault(child.tag, []).append(child)
+        links = children.get("link", [])
+        if len(links) != 1 or len(children.get("title", [])) > 1 or len(children.get("pubDate", [])) > 1:
+            raise _NotPlain
+        published, assumed = _plain_date(children.get("pubDate"), default_tz)
+        entries.append(
+            FeedEntry(
+                url=_plain_link(_plain_text(links[0]), url),
+                published_at=published,
+                modified_at=None,
+                title=_plain_title(children.get("title")),
+                tz_assumed=assumed,
+            )
+        )
+    titles = [el for el in channels[0] if el.tag == "title"]
+    if len(titles) > 1:
+        raise _NotPlain
+    return FeedResult(_dedupe(entries), kind="rss", title=_plain_title(titles))
+
+
+def _plain_atom(root, url: str, default_tz: tzinfo | None) -> FeedResult:
+    entries_el = [el for el in root if el.tag == f"{_ATOM}entry"]
+    if sum(1 for _ in root.iter(f"{_ATOM}entry")) != len(entries_el):
+        raise _NotPlain
+    entries = []
+    for entry in entries_el:
+        children: dict[str, list] = {}
+        for child in entry:
+            if child.tag not in _ATOM_ENTRY_CHILDREN:
+                raise _NotPlain
+            children.setdefault(child.tag, []).append(child)
+        alternates = []
+        for link in children.get(f"{_ATOM}link", []):
+            rel = link.get("rel")
+            if rel in (None, "alternate"):
+                if link.get("type") not in (None, "text/html"):
+                    raise _NotPlain
+                alternates.append(link)
+            elif rel not in _ATOM_OTHER_RELS:
+                raise _NotPlain
+        if len(alternates) != 1 or any(
+            len(children.get(f"{_ATOM}{n}", [])) > 1 for n in ("title", "published", "updated")
+        ):
+            raise _NotPlain
+        published, p_assumed = _plain_date(children.get(f"{_ATOM}published"), default_tz)
+        modified, _m_assumed = _plain_date(children.get(f"{_ATOM}updated"), default_tz)
+        if published is None and modified is not None:
+            published, p_assumed = modified, _m_assumed
+        entries.append(
+            FeedEntry(
+                url=_plain_link(alternates[0].get("href"), url),
+                published_at=published,
+                modified_at=modified,
+                title=_plain_title(children.get(f"{_ATOM}title")),
+                tz_assumed=p_assumed,
+            )
+        )
+    titles = [el for el in root if el.tag == f"{_ATOM}title"]
+    if len(titles) > 1:
+        raise _NotPlain
+    return FeedResult(_dedupe(entries), kind="atom", title=_plain_title(titles))
+
+
+def _plain_text(el) -> str:
+    if len(el):  # child elements
+        raise _NotPlain
+    return el.text or ""
+
+
+def _plain_title(els) -> str | None:
+    if not els:
+        return None
+    el = els[0]
+    if el.get("type") not in (None, "text"):
+        raise _NotPlain
+    text = _plain_text(el)
+    if "<" in text or "&" in text:  # escaped markup or entities: feedparser's rules decide
+        raise _NotPlain
+    return _clean(text)
+
+
+def _plain_link(link: str | None, base: str) -> str:
+    if not link or "://" not in link.strip()[:12]:  # relative links: feedparser's resolution rules decide
+        raise _NotPlain
+    absolute = _absolute(link, base)
+    if absolute is None:
+        raise _NotPlain
+    return absolute
+
+
+def _plain_date(els, default_tz: tzinfo | None) -> tuple[datetime | None, bool]:
+    if not els:
+        return None, False
+    text = _plain_text(els[0]).strip()
+    if not text:
+        raise _NotPlain
+    dt, assumed = parse_date(text, default_tz)
+    if dt is None:  # feedparser's own date parsers may know it
+        raise _NotPlain
+    return dt, assumed
 
 
 # --- JSON feeds --------------------------------------------------------------------------------
