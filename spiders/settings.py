@@ -106,6 +106,9 @@ NEWSRADAR_LAKE_ROW_GROUP_SIZE = 1000
 NEWSRADAR_EXTRACT_WORKERS = 0
 
 REMOTE_CONTROL_ENABLED = False  # no extra listening port on crawl workers
+# A development aid: before every callback, Scrapy checks (with a lookup in a cache of weak references
+# that bound methods defeat) whether it is a generator that returns a value. Our callbacks never do.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 STATS_DUMP = False
