@@ -322,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if not (args.reuse_lake and (lake / "articles").exists()):
         generate(lake, args.articles, args.days, gen)
+    else:  # the day an earlier run added: the incremental build below adds it again
+        for stale in lake.glob(f"*/*/*/run{args.days:03d}.parquet"):
+            stale.unlink()
+    for built in (paths.warehouse_path, warehouse.standby_path(paths)):
+        built.unlink(missing_ok=True)
     gen_s = time.perf_counter() - t0
     lake_bytes = sum(p.stat().st_size for p in (lake / "articles").rglob("*.parquet"))
     sources = sources_yaml(out / "sources.yaml", args.sources)

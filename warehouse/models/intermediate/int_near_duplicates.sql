@@ -1,11 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='article_id',
+        post_hook="delete from {{ this }} where duplicate_of is null",
+    )
+}}
+-- depends_on: {{ ref('stg_articles_new') }}
+
 {#- Syndicated copies across outlets: 64-bit simhashes within a small Hamming distance.
     Blocking: the 64 bits are cut into 4 bands of 16 bits; by the pigeonhole principle two hashes
     within distance <= 3 agree exactly on at least one band, so only pairs sharing a band value are
     compared (not all n^2 pairs). Each copy points to the first copy among its near-duplicates
-    (earliest published_at, then article_id). -#}
+    (earliest published_at, then article_id).
+    Incremental: a build recomputes the pointers of the articles it may have changed: the versions
+    read in this build, their near-duplicates, the articles pointing at them, and rows about articles
+    no longer kept. Every other article's set of near-duplicates, and so its pointer, is unchanged.
+    Affected articles that are no copy get a null pointer, which replaces their old row and is then
+    deleted (post-hook). #}
 
 with articles as (
-    select article_id, source_id, published_at, simhash
+    select article_id, source_id, published_at, simhash, lake_file, lake_row
     from {{ ref('int_articles_deduped') }}
     where simhash is not null
 ),
@@ -22,38 +37,62 @@ bands as (
     cross join (select unnest(range(4)) as band)
 ),
 
-candidate_pairs as (
+{% if is_incremental() %}
+kept as (
+    select article_id from {{ ref('int_articles_deduped') }}
+),
+
+changed as (
+    -- the versions read in this build (new articles and new versions)
+    select articles.article_id
+    from articles
+    inner join {{ ref('stg_articles_new') }} as new_rows
+        on articles.lake_file = new_rows.lake_file and articles.lake_row = new_rows.lake_row
+    union
+    -- rows about articles no longer kept (a version with another id replaced them)
+    select article_id from {{ this }}
+    where article_id not in (select article_id from kept) or duplicate_of not in (select article_id from kept)
+),
+
+neighbours as (
+    select b.article_id
+    from bands as a
+    inner join bands as b
+        on {{ near_duplicate_candidates('a', 'b') }}
+    where a.article_id in (select article_id from changed)
+        and bit_count(xor(a.simhash, b.simhash)) <= {{ var('near_duplicate_max_distance') }}
+),
+
+affected as (
+    select article_id from changed
+    union
+    select article_id from neighbours
+    union
+    select article_id from {{ this }} where duplicate_of in (select article_id from changed)
+),
+{% else %}
+affected as (
+    select article_id from articles
+),
+{% endif %}
+
+near_pairs as (
     select distinct
-        a.article_id as article_id,
+        a.article_id,
         b.article_id as other_id,
         b.published_at as other_published_at,
         bit_count(xor(a.simhash, b.simhash)) as hamming_distance
     from bands as a
     inner join bands as b
-        on a.band = b.band
-        and a.band_value = b.band_value
-        and a.source_id <> b.source_id
-        and a.article_id <> b.article_id
-    where
-        a.published_at is null
-        or b.published_at is null
-        or abs(epoch(a.published_at) - epoch(b.published_at))
-        <= {{ var('near_duplicate_window_days') }} * 86400
-),
-
-near_pairs as (
-    select * from candidate_pairs
-    where hamming_distance <= {{ var('near_duplicate_max_distance') }}
+        on {{ near_duplicate_candidates('a', 'b') }}
+    where bit_count(xor(a.simhash, b.simhash)) <= {{ var('near_duplicate_max_distance') }}
+    {% if is_incremental() %}
+        and a.article_id in (select article_id from affected)
+    {% endif %}
 ),
 
 with_self as (
-    select
-        articles.article_id,
-        near_pairs.other_id,
-        near_pairs.other_published_at,
-        near_pairs.hamming_distance
-    from near_pairs
-    inner join articles on near_pairs.article_id = articles.article_id
+    select article_id, other_id, other_published_at, hamming_distance from near_pairs
     union all
     select article_id, article_id, published_at, 0 from articles
     where article_id in (select article_id from near_pairs)
@@ -64,20 +103,22 @@ first_copy as (
         article_id,
         arg_min(other_id, (other_published_at is null, other_published_at, other_id)) as first_id,
         arg_min(hamming_distance, (other_published_at is null, other_published_at, other_id))
-            as hamming_distance,
-        count(*) - 1 as near_duplicate_count
+            as hamming_distance
     from with_self
     group by article_id
 ),
 
 final as (
     select
-        article_id,
-        first_id as duplicate_of,
-        hamming_distance,
-        near_duplicate_count
-    from first_copy
-    where first_id <> article_id
+        affected.article_id,
+        case when first_copy.first_id <> affected.article_id then first_copy.first_id end as duplicate_of,
+        case when first_copy.first_id <> affected.article_id then first_copy.hamming_distance end
+            as hamming_distance
+    from affected
+    left join first_copy on affected.article_id = first_copy.article_id
+    {% if not is_incremental() %}
+    where first_copy.first_id <> affected.article_id
+    {% endif %}
 )
 
 select * from final
