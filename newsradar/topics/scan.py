@@ -191,12 +191,30 @@ class TermScanner:
         self.patterns = list(patterns)
         self.pieces = [term_pieces(p) for p in self.patterns]
         self.other = [i for i, pieces in enumerate(self.pieces) if pieces is None]
-        # On an ASCII text the approximation of an ASCII pattern is the pattern itself: a candidate is
-        # a match (see _counted_by_ends for counts).
+        # One-word patterns are checked where each approximate match stands (below); on an ASCII text
+        # the approximation of an ASCII pattern is the pattern itself (see _counted_by_ends for counts).
         self.exact_on_ascii = np.array(
             [bool(p) and all(piece.literal.isascii() for piece in p) for p in self.pieces], dtype=bool
         )
         self.count_exact_on_ascii = np.array([_counted_by_ends(p) for p in self.pieces], dtype=bool)
+        one_word = [bool(p) and len(p) == 1 for p in self.pieces]
+        self.one_word = np.array(one_word, dtype=bool)
+        self.count_one_word = np.array(
+            [
+                w and _ASCII_WORD.fullmatch(p[0].literal) is not None
+                for w, p in zip(one_word, self.pieces, strict=True)
+            ],
+            dtype=bool,
+        )  # occurrences of a word (or stem) of word characters never overlap: one match each
+        self.literal_bytes = np.array(
+            [len(p[0].literal.encode()) if w else 0 for w, p in zip(one_word, self.pieces, strict=True)],
+            np.int64,
+        )
+        self.left = np.array([bool(p) and is_word_char(p[0].literal[0]) for p in self.pieces], dtype=bool)
+        self.right = np.array(
+            [bool(p) and not p[-1].wildcard and is_word_char(p[-1].literal[-1]) for p in self.pieces],
+            dtype=bool,
+        )
         shaped = [i for i, pieces in enumerate(self.pieces) if pieces is not None]
         self._db = None
         if shaped:
@@ -209,15 +227,14 @@ class TermScanner:
             )
             self._scratch = hyperscan.Scratch(self._db)
 
-    def _candidates(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, pattern, number of match ends) for every pair whose approximation matches, sorted by
-        row."""
+    def _matches(self, text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every approximate match: (row, pattern, end offset in ``data``, ``data``: the framed texts)."""
         empty, frame = pa.scalar("", pa.large_string()), pa.scalar(_FRAME, pa.large_string())
         framed = pc.binary_join_element_wise(empty, text, empty, frame)
         offsets = np.frombuffer(framed.buffers()[1], dtype=np.int64)[
             framed.offset : framed.offset + len(framed) + 1
         ]
-        data = framed.buffers()[2]
+        data = np.frombuffer(framed.buffers()[2], dtype=np.uint8)
         base = int(offsets[0])
         ids: list[int] = []
         ends: list[int] = []
@@ -227,14 +244,50 @@ class TermScanner:
             ends.append(end)
 
         self._db.scan(
-            memoryview(data)[base : int(offsets[-1])], match_event_handler=on_match, scratch=self._scratch
+            memoryview(framed.buffers()[2])[base : int(offsets[-1])],
+            match_event_handler=on_match,
+            scratch=self._scratch,
         )
-        if not ids:
-            empty = np.empty(0, np.int64)
-            return empty, empty, empty
-        rows = np.searchsorted(offsets, np.asarray(ends, np.int64) + base - 1, side="right") - 1
-        pairs, n_ends = np.unique(rows * len(self.patterns) + np.asarray(ids, np.int64), return_counts=True)
-        return pairs // len(self.patterns), pairs % len(self.patterns), n_ends
+        end_at = np.asarray(ends, np.int64) + base
+        rows = np.searchsorted(offsets, end_at - 1, side="right") - 1
+        return rows, np.asarray(ids, np.int64), end_at, data
+
+    def _in_place(self, ids: np.ndarray, ends: np.ndarray, data: np.ndarray, counts: bool) -> np.ndarray:
+        """Verdict per approximate match of a one-word pattern, checked where it stands: its literal
+        matched exactly, so only the characters on either side remain, and an ASCII one is a non-word
+        already (the approximation's boundary class). 1: a match, 0: not, -1: not decided here (a
+        phrase, or a count of a literal that could overlap itself: checked on the text)."""
+        verdict = np.full(len(ids), -1, np.int8)
+        decided = np.flatnonzero((self.count_one_word if counts else self.one_word)[ids])
+        if not len(decided):
+            return verdict
+        p, end = ids[decided], ends[decided]
+        literal_end = end - self.right[p]
+        literal_start = literal_end - self.literal_bytes[p]
+        left_byte = np.where(self.left[p], data[literal_start - 1], 0)
+        right_byte = np.where(self.right[p], data[end - 1], 0)
+        ascii_sides = (left_byte < 0x80) & (right_byte < 0x80)
+        verdict[decided[ascii_sides]] = 1
+        for j, start, stop, has_left, has_right in zip(
+            decided[~ascii_sides].tolist(),
+            literal_start[~ascii_sides].tolist(),
+            end[~ascii_sides].tolist(),
+            left_byte[~ascii_sides].tolist(),
+            right_byte[~ascii_sides].tolist(),
+            strict=True,
+        ):
+            ok = True
+            if has_left >= 0x80:  # the character ending just before the literal
+                i = start - 1
+                while data[i] & 0xC0 == 0x80:
+                    i -= 1
+                ok = not is_word_char(bytes(data[i:start]).decode())
+            if ok and has_right >= 0x80:  # the character starting just after it
+                lead = data[stop - 1]
+                size = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+                ok = not is_word_char(bytes(data[stop - 1 : stop - 1 + size]).decode())
+            verdict[j] = 1 if ok else 0
+        return verdict
 
     def scan(self, text: pa.Array | pa.ChunkedArray, *, counts: bool = False) -> ScanResult:
         """Every (row, pattern) of ``text`` (lowercased strings) where the pattern matches."""
@@ -244,14 +297,24 @@ class TermScanner:
         out_rows: list[np.ndarray] = []
         out_idx: list[np.ndarray] = []
         out_counts: list[np.ndarray] = []
+        width = len(self.patterns)
         if self._db is not None and len(text):
-            cand_rows, cand_idx, n_ends = self._candidates(text)
+            rows, ids, ends, data = self._matches(text)
+            verdict = self._in_place(ids, ends, data, counts)
+            yes = verdict == 1
+            pairs, n = np.unique(rows[yes] * width + ids[yes], return_counts=True)
+            out_rows.append(pairs // width)
+            out_idx.append(pairs % width)
+            out_counts.append(n if counts else np.ones(len(pairs), np.int64))
+            open_ = verdict == -1
+            pairs, n_ends = np.unique(rows[open_] * width + ids[open_], return_counts=True)
+            cand_rows, cand_idx = pairs // width, pairs % width
             if len(cand_rows):
                 ascii_rows = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
                 exact_patterns = self.count_exact_on_ascii if counts else self.exact_on_ascii
                 exact = ascii_rows[cand_rows] & exact_patterns[cand_idx]
                 found = np.where(exact, n_ends if counts else 1, 0)
-                check = np.flatnonzero(~exact)  # verified one by one, grouped by row
+                check = np.flatnonzero(~exact)  # verified on the text, grouped by row
                 if len(check):
                     unique_rows, first = np.unique(cand_rows[check], return_index=True)
                     strings = pc.take(text, pa.array(unique_rows)).to_pylist()
@@ -269,10 +332,10 @@ class TermScanner:
                 n = pc.count_substring_regex(text, self.patterns[i]).to_numpy(zero_copy_only=False)
             else:
                 n = pc.match_substring_regex(text, self.patterns[i]).to_numpy(zero_copy_only=False)
-            rows = np.flatnonzero(n)
-            out_rows.append(rows)
-            out_idx.append(np.full(len(rows), i, np.int64))
-            out_counts.append(np.asarray(n[rows], np.int64))
+            hit = np.flatnonzero(n)
+            out_rows.append(hit)
+            out_idx.append(np.full(len(hit), i, np.int64))
+            out_counts.append(np.asarray(n[hit], np.int64))
         if not out_rows:
             empty = np.empty(0, np.int64)
             return ScanResult(empty, empty, empty if counts else None)
