@@ -114,6 +114,43 @@ TERM_MODELS = {
     "entity_terms_hash": ("int_entity_mentions",),
 }
 
+# The incremental models that read the lake. When each exists in the file a build continues (and no
+# terms changed), they all read only the rows of new files, and the views over the whole lake (whose
+# creation opens every lake file) are left out of the build. tests/unit/test_warehouse_cli.py checks
+# this list against the dbt project.
+LAKE_MODELS = (
+    "int_articles_deduped",
+    "int_article_term_matches",
+    "int_entity_mentions",
+    "int_fetch_days",
+    "articles",
+)
+WHOLE_LAKE_VIEWS = ("stg_articles", "stg_fetch_log")
+
+
+def project_hash() -> str:
+    """Hash of the dbt project's sources (models, macros, tests, seeds, config)."""
+    digest = hashlib.sha256()
+    for path in sorted(PROJECT_DIR.rglob("*")):
+        rel = path.relative_to(PROJECT_DIR)
+        if not path.is_file() or rel.parts[0] in ("target", "logs", "dbt_packages") or path.suffix == ".pyc":
+            continue
+        digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _existing_tables(database: Path) -> set[str]:
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            return {
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+                ).fetchall()
+            }
+    except duckdb.Error:
+        return set()
+
 
 class WarehouseError(UserError):
     """A build failed (a model, a test, the inputs) or the warehouse cannot be opened."""
@@ -736,6 +773,9 @@ class PreparedBuild:
     lake_uri: str
     env: dict[str, str]  # the dbt profile's environment (warehouse/profiles.yml, _sources.yml)
     standby: bool = False  # staging_path is the standby file: publishing rotates it (see prepare_build)
+    unit_tests: bool = True  # run dbt's unit tests (a full build, or the dbt project changed)
+    whole_lake: bool = True  # build the views over the whole lake (some model reads all of it)
+    dbt_project_hash: str = ""
 
     @property
     def target_dir(self) -> Path:
@@ -938,6 +978,7 @@ def prepare_build(
                 leftover.unlink()
         if incremental:
             _copy_into(wh, staging, paths)
+    previous: dict[str, str] = {}
     if incremental:
         previous = _read_meta(staging)
         for key, models in TERM_MODELS.items():
@@ -946,6 +987,16 @@ def prepare_build(
         if refreshed:
             drop_tables(staging, refreshed)
     new_files = _export_new_files(paths, scratch_dir / "inputs", staging if incremental else None)
+    code = project_hash()
+    # dbt's unit tests test the models' code: they run when it changed since the file the build
+    # continues was built (and on full builds); the data tests run on every build
+    unit_tests = not incremental or previous.get("dbt_project_hash") != code
+    whole_lake = (
+        not incremental
+        or bool(refreshed)
+        or unit_tests  # their fixtures take the columns of the views they stand in for
+        or not set(LAKE_MODELS) <= _existing_tables(staging)
+    )
     env = {
         **inputs.env,
         **new_files,
@@ -967,6 +1018,9 @@ def prepare_build(
         lake_uri=paths.lake_uri,
         env=env,
         standby=standby,
+        unit_tests=unit_tests,
+        whole_lake=whole_lake,
+        dbt_project_hash=code,
     )
 
 
@@ -978,6 +1032,10 @@ def run_build(
     extra = [] if prepared.incremental else ["--full-refresh"]
     if select:
         extra += ["--select", select]
+    if not prepared.unit_tests:
+        extra += ["--exclude-resource-type", "unit_test"]
+    if not prepared.whole_lake:
+        extra += ["--exclude", *WHOLE_LAKE_VIEWS]
     rc = run_dbt(prepared.dbt_args("build", *extra), prepared.env, progress)
     nodes = _node_results(prepared.target_dir)
     if rc != 0 or any(n.status in FAILED_STATUSES - {"skipped"} for n in nodes):
@@ -1025,6 +1083,7 @@ def publish_build(
         "lake_uri": prepared.lake_uri,
         "newsradar_warehouse_version": "1",
         "built_by": built_by,
+        "dbt_project_hash": prepared.dbt_project_hash,
     }
     _finalise(staging, manifest, meta)
     with open(staging, "rb+") as fh:

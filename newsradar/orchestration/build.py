@@ -13,7 +13,6 @@ filesystem, so the rename is atomic) in ``.airflow-build/``; the warehouse DAG r
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -71,14 +70,9 @@ def dbt_executable() -> str:
 
 def _project_hash() -> str:
     """Hash of the dbt project's sources (models, macros, tests, seeds, config): the manifest's key."""
-    root = project_dir()
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if not path.is_file() or rel.parts[0] in ("target", "logs", "dbt_packages") or path.suffix == ".pyc":
-            continue
-        digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    from newsradar.warehouse import project_hash
+
+    return project_hash()
 
 
 def manifest_file(paths: Paths) -> Path:

@@ -183,6 +183,11 @@ def test_rebuild_without_new_data_changes_no_table(copy):
     result = _build(copy)
     assert result.refreshed == []
     assert checksums(copy.warehouse_path) == before
+    # same dbt code as the build it continues: no unit tests; every lake reader incremental: the views
+    # over the whole lake (which open every lake file) are left out
+    assert not [n for n in result.nodes if n.resource_type == "unit_test"]
+    assert not {"stg_articles", "stg_fetch_log"} & {n.name for n in result.models}
+    assert result.tests
 
 
 def test_incremental_new_day_and_new_version(copy, base):
@@ -226,6 +231,7 @@ def test_topic_change_recomputes_history(copy):
     terms.append({"topic_id": "peace_talks", "clause_id": 1, "term_id": "g", "pattern": r"\bgeneva\b"})
     result = _build(copy, terms)
     assert "int_article_topics" in result.refreshed
+    assert "stg_articles" in {n.name for n in result.models}  # the refreshed models read the whole lake
     with warehouse.connect_readonly(copy) as con:
         n = con.execute("select count(*) from article_topics where topic_id = 'peace_talks'").fetchone()[0]
         m = con.execute("select count(*) from articles where body ilike '%geneva%'").fetchone()[0]

@@ -138,3 +138,20 @@ def test_empty_parquet_placeholder_has_schema(tmp_path):
     )
     path = inputs.env["NEWSRADAR_FETCH_LOG_GLOB"].strip("'")
     assert "outcome" in pq.read_schema(path).names
+
+
+def test_lake_models_are_every_model_reading_the_whole_lake():
+    """An incremental build may leave the views over the whole lake out (LAKE_MODELS): every model
+    reading them must be in that list, and incremental (else it would read them on every build)."""
+    import re
+
+    views = "|".join(warehouse.WHOLE_LAKE_VIEWS)
+    reads_view = re.compile(r"""ref\(\s*['"](?:""" + views + r""")['"]\s*\)""")
+    readers = {}
+    for path in sorted((warehouse.PROJECT_DIR / "models").rglob("*")):
+        if path.suffix in (".sql", ".py"):
+            text = path.read_text(encoding="utf-8")
+            if reads_view.search(text):
+                readers[path.stem] = "incremental" in text
+    assert set(readers) == set(warehouse.LAKE_MODELS)
+    assert all(readers.values()), readers
