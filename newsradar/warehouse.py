@@ -110,8 +110,8 @@ FAILED_STATUSES = {"error", "fail", "runtime error", "skipped"}
 # published warehouse, these tables are dropped from the build's copy, so dbt rebuilds them (and,
 # through the marts, everything downstream) from the whole lake; everything else stays incremental.
 TERM_MODELS = {
-    "topic_terms_hash": ("int_article_term_matches", "int_article_topics"),
-    "entity_terms_hash": ("int_entity_mentions",),
+    "topic_terms_hash": ("int_article_term_matches", "int_article_topics", "article_topics"),
+    "entity_terms_hash": ("int_entity_mentions", "entity_mentions"),
 }
 
 # The incremental models that read the lake. When each exists in the file a build continues (and no

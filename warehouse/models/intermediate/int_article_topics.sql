@@ -1,11 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='article_id',
+    )
+}}
+-- depends_on: {{ ref('stg_articles_new') }}, {{ ref('int_articles_deduped') }}
+
 {#- Topic queries in disjunctive normal form: an article matches a clause when every positive term
     of the clause matched and no negated term did; it matches a topic when any clause matches.
     A clause needs at least one positive term (a lone NOT never matches). Terms of a clause limited
-    to a language only count for articles in that language (filtered in int_article_term_matches). -#}
+    to a language only count for articles in that language (filtered in int_article_term_matches).
+    Incremental: a build evaluates the versions it read (their matches are new); when the topic terms
+    change, newsradar.warehouse drops this table and it is rebuilt for every article. #}
 
 with matches as (
     select article_id, fetched_at, topic_id, term_id
     from {{ ref('int_article_term_matches') }}
+    {% if is_incremental() %}
+    where article_id in ({{ versions_read() }})
+    {% endif %}
 ),
 
 terms as (

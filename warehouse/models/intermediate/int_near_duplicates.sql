@@ -44,23 +44,24 @@ kept as (
 
 changed as (
     -- the versions read in this build (new articles and new versions)
-    select articles.article_id
-    from articles
-    inner join {{ ref('stg_articles_new') }} as new_rows
-        on articles.lake_file = new_rows.lake_file and articles.lake_row = new_rows.lake_row
+    {{ versions_read() }}
     union
     -- rows about articles no longer kept (a version with another id replaced them)
     select article_id from {{ this }}
     where article_id not in (select article_id from kept) or duplicate_of not in (select article_id from kept)
 ),
 
+changed_bands as (
+    -- filtered before the join, so the join probes all bands against the few changed ones
+    select * from bands where article_id in (select article_id from changed)
+),
+
 neighbours as (
     select b.article_id
-    from bands as a
+    from changed_bands as a
     inner join bands as b
         on {{ near_duplicate_candidates('a', 'b') }}
-    where a.article_id in (select article_id from changed)
-        and bit_count(xor(a.simhash, b.simhash)) <= {{ var('near_duplicate_max_distance') }}
+    where bit_count(xor(a.simhash, b.simhash)) <= {{ var('near_duplicate_max_distance') }}
 ),
 
 affected as (
@@ -70,9 +71,17 @@ affected as (
     union
     select article_id from {{ this }} where duplicate_of in (select article_id from changed)
 ),
+
+affected_bands as (
+    select * from bands where article_id in (select article_id from affected)
+),
 {% else %}
 affected as (
     select article_id from articles
+),
+
+affected_bands as (
+    select * from bands
 ),
 {% endif %}
 
@@ -82,13 +91,10 @@ near_pairs as (
         b.article_id as other_id,
         b.published_at as other_published_at,
         bit_count(xor(a.simhash, b.simhash)) as hamming_distance
-    from bands as a
+    from affected_bands as a
     inner join bands as b
         on {{ near_duplicate_candidates('a', 'b') }}
     where bit_count(xor(a.simhash, b.simhash)) <= {{ var('near_duplicate_max_distance') }}
-    {% if is_incremental() %}
-        and a.article_id in (select article_id from affected)
-    {% endif %}
 ),
 
 with_self as (

@@ -1,3 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='article_id',
+        post_hook="delete from {{ this }} where entity_id is null",
+    )
+}}
+-- depends_on: {{ ref('stg_articles_new') }}, {{ ref('int_articles_deduped') }}
+
+{#- Incremental as article_topics: the rows of the versions read, of articles whose day moved and of
+    articles no longer kept are rewritten (placeholders for articles left without entities, deleted
+    by the post-hook); rebuilt when the gazetteer changes. #}
+
 with mentions as (
     select article_id, entity_id, fetched_at, mentions from {{ ref('int_entity_mentions') }}
 ),
@@ -10,7 +24,20 @@ articles as (
     select article_id, fetched_at, source_id, language, day from {{ ref('articles') }}
 ),
 
-final as (
+{% if is_incremental() %}
+refresh as (
+    {{ versions_read() }}
+    union
+    select published.article_id
+    from {{ this }} as published
+    where not exists (
+        select 1 from articles
+        where articles.article_id = published.article_id and articles.day is not distinct from published.day
+    )
+),
+
+{% endif %}
+joined as (
     select
         articles.article_id,
         mentions.entity_id,
@@ -25,6 +52,19 @@ final as (
         on mentions.article_id = articles.article_id
         and mentions.fetched_at = articles.fetched_at
     inner join entities on mentions.entity_id = entities.entity_id
+    {% if is_incremental() %}
+    where articles.article_id in (select article_id from refresh)
+    {% endif %}
+),
+
+final as (
+    select * from joined
+    {% if is_incremental() %}
+    union all
+    select article_id, null, null, null, null, null, null, null
+    from refresh
+    where article_id not in (select article_id from joined)
+    {% endif %}
 )
 
 select * from final
