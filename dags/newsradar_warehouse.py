@@ -1,9 +1,10 @@
 """newsradar_warehouse (Airflow DAG): rebuild the warehouse when the ingest DAG updates the lake.
 
-prepare_build copies the published warehouse into a staging file; every dbt model is its own task
-(astronomer-cosmos, `dbt build` per model: the model and its tests); publish swaps the staging file
-in atomically only if all passed. Then quality gates (source volume gaps, stale data) and spike
-alerts (one webhook notification per topic and day).
+prepare_build copies the published warehouse into a staging file; one `dbt build` (astronomer-cosmos
+watcher mode) builds every model and test into it, and every dbt model is its own task that succeeds
+when its model and the model's tests passed; publish swaps the staging file in atomically only if all
+passed. Then quality gates (source volume gaps, stale data) and spike alerts (one webhook
+notification per topic and day).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, dag, task
 
 from newsradar.orchestration import LAKE_ARTICLES_ASSET_URI
-from newsradar.orchestration.build import PREPARE_TASK_ID
+from newsradar.orchestration.build import PREPARE_TASK_ID, template_macros
 from newsradar.orchestration.config import OrchestrationConfig
 
 CFG = OrchestrationConfig.from_env()
@@ -26,6 +27,7 @@ CFG = OrchestrationConfig.from_env()
     catchup=False,
     max_active_runs=1,  # one staging build at a time
     default_args={**CFG.default_args(), "execution_timeout": CFG.build_timeout},
+    user_defined_macros=template_macros(),  # the dbt tasks' environment, from prepare_build's XCom
     tags=["newsradar", "warehouse", "dbt"],
     doc_md=__doc__,
 )

@@ -62,6 +62,12 @@ def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
     return raw
 
 
+def _warehouse_mode() -> str:
+    """``watcher`` (default), ``local`` or ``single``; ``cosmos`` is the old name of ``watcher``."""
+    mode = _choice("NEWSRADAR_WAREHOUSE_MODE", ("watcher", "local", "single", "cosmos"), "watcher")
+    return "watcher" if mode == "cosmos" else mode
+
+
 def _schedule(raw: str) -> str | None:
     raw = raw.strip()
     if raw.lower() in ("", "none", "manual"):
@@ -94,6 +100,7 @@ class OrchestrationConfig:
     ingest_schedule: str | None
     dbt_pool: str
     warehouse_mode: str
+    watcher_poke_seconds: float
 
     @classmethod
     def from_env(cls) -> OrchestrationConfig:
@@ -107,7 +114,7 @@ class OrchestrationConfig:
             max_retry_delay=timedelta(seconds=_float("NEWSRADAR_MAX_RETRY_DELAY_SECONDS", 1800.0)),
             crawl_timeout=timedelta(minutes=_float("NEWSRADAR_CRAWL_TIMEOUT_MINUTES", 120.0, minimum=1)),
             build_timeout=timedelta(minutes=_float("NEWSRADAR_BUILD_TIMEOUT_MINUTES", 60.0, minimum=1)),
-            crawl_concurrency=_int("NEWSRADAR_CRAWL_CONCURRENCY", 4, minimum=1),
+            crawl_concurrency=_int("NEWSRADAR_CRAWL_CONCURRENCY", 8, minimum=1),
             raw_retention_days=_int("NEWSRADAR_RAW_RETENTION_DAYS", 30, minimum=1),
             gap_trailing_days=_int("NEWSRADAR_GAP_TRAILING_DAYS", 14, minimum=1),
             gap_min_median=_float("NEWSRADAR_GAP_MIN_MEDIAN", 5.0),
@@ -117,7 +124,8 @@ class OrchestrationConfig:
             crawl_settings=_json_object("NEWSRADAR_CRAWL_SETTINGS"),
             ingest_schedule=_schedule(os.environ.get("NEWSRADAR_INGEST_SCHEDULE", "0 0 * * *")),
             dbt_pool=os.environ.get("NEWSRADAR_DBT_POOL") or "newsradar_dbt",
-            warehouse_mode=_choice("NEWSRADAR_WAREHOUSE_MODE", ("cosmos", "single"), "cosmos"),
+            warehouse_mode=_warehouse_mode(),
+            watcher_poke_seconds=_float("NEWSRADAR_WATCHER_POKE_SECONDS", 4.0, minimum=1.0),
         )
 
     def ingest_timetable(self):

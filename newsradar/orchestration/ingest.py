@@ -73,7 +73,7 @@ def crawl_source(source_id: str, window: dict[str, str], cfg: OrchestrationConfi
     Raises ``SourceCrawlFailed`` when nothing at all was fetched (site down, DNS, closed port) or the
     crawl itself errored: the task fails and Airflow retries it, while the other sources' tasks carry on.
     """
-    from newsradar.crawl import run_crawl_subprocess
+    from newsradar.orchestration.crawl_child import run_crawl_forked
 
     cfg = cfg or OrchestrationConfig.from_env()
     by_id = {s.id: s for s in load_sources(cfg.sources_file)}
@@ -82,13 +82,12 @@ def crawl_source(source_id: str, window: dict[str, str], cfg: OrchestrationConfi
     source = by_id[source_id]
     paths = cfg.paths()
     crawl_date = date.fromisoformat(window["crawl_date"])
-    summary = run_crawl_subprocess(
+    summary = run_crawl_forked(
         [source],
         paths,
         crawl_date=crawl_date,
         since=date.fromisoformat(window["since"]),
         until=date.fromisoformat(window["until"]),
-        progress=False,
         settings=cfg.crawl_settings or None,
         timeout=cfg.crawl_timeout.total_seconds(),
     )

@@ -212,9 +212,9 @@ def test_celery_deployment_end_to_end(tmp_path, pg_database):
         AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
         NEWSRADAR_DATA_DIR=str(data),
         NEWSRADAR_INGEST_SCHEDULE="none",
-        # one build task: the per-model cosmos group is covered by the dag.test() test; here the
-        # point is Celery distribution, retries and the gap, and 30 serial dbt tasks cost minutes
-        NEWSRADAR_WAREHOUSE_MODE="single",
+        # the default warehouse mode: one `dbt build` task, then a task per model on any worker
+        AIRFLOW__COSMOS__ENABLE_TELEMETRY="False",
+        AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY="False",
         NEWSRADAR_RETRIES="2",
         NEWSRADAR_RETRY_DELAY_SECONDS="1",
         NEWSRADAR_CRAWL_SETTINGS=json.dumps(crawl_settings),
@@ -317,7 +317,9 @@ def test_celery_deployment_end_to_end(tmp_path, pg_database):
     assert {"w1", "w2"} <= hosts, f"tasks ran on {hosts}:\n{report}"
 
     wh = {t[1]: t[3] for t in tis if t[0] == "newsradar_warehouse"}
-    assert wh.get("build") == "success", report  # single mode: dbt build + tests + atomic publish
+    models = [t for t in wh if t.endswith(("_model_build", "_seed_build"))]
+    assert len(models) >= 20 and all(wh[t] == "success" for t in models), report  # a task per model
+    assert wh.get("dbt.dbt_producer_watcher") == "success" and wh.get("publish") == "success", report
     assert wh.get("quality_gates") == "failed", report  # the outage is a loud failure
 
     import duckdb

@@ -122,3 +122,59 @@ def test_ingest_then_warehouse_with_dag_test(tmp_path):
     assert meta.get("built_by") == "airflow"
     assert not (data / ".airflow-build").exists()
     assert date.fromisoformat(str(day))
+
+
+FAILING_RUNNER = r"""
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+from newsradar.orchestration.build import write_manifest
+from newsradar.settings import Paths
+
+write_manifest(Paths.from_env())  # the manifest of the project copy with the failing test
+bag = DagBag(sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+dr = bag.dags["newsradar_warehouse"].test()
+print("RESULT " + json.dumps({ti.task_id: [str(ti.state), ti.try_number] for ti in dr.get_task_instances()}))
+"""
+
+
+def test_a_failing_dbt_test_fails_its_model_task_and_nothing_is_published(tmp_path):
+    """A data test of the `articles` model fails in the producer's `dbt build`: the `articles` model task
+    fails (after its retries, which rebuild the model and rerun its tests alone), the models downstream
+    never run, `publish` does not run and no warehouse file appears; the models upstream succeed."""
+    import shutil
+
+    from newsradar.demo import DemoNewsroom
+    from newsradar.orchestration.crawl_child import run_crawl_forked
+    from newsradar.settings import Paths
+
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    home, data, project = tmp_path / "airflow", tmp_path / "data", tmp_path / "warehouse"
+    shutil.copytree(
+        REPO / "warehouse", project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    (project / "tests").mkdir(exist_ok=True)
+    (project / "tests" / "articles_fail_on_purpose.sql").write_text(
+        "select article_id from {{ ref('articles') }} where article_id is not null\n"
+    )
+    with DemoNewsroom(days=3, per_day=2, end_date=day) as demo:
+        sources = demo.write_sources_yaml(tmp_path / "sources.yaml")
+        run_crawl_forked(list(demo.sources), Paths.from_env(data), crawl_date=day, since=day, until=day,
+                         settings={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, timeout=300)  # fmt: skip
+    env = airflow_env(home, data, sources)
+    env["NEWSRADAR_DBT_PROJECT"] = str(project)
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
+                   capture_output=True, timeout=180)  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", FAILING_RUNNER, str(REPO / "dags")], env=env,
+                          capture_output=True, text=True, timeout=1100)  # fmt: skip
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-6000:]
+    states = json.loads(lines[-1][len("RESULT ") :])
+
+    assert states["dbt.articles_model_build"] == ["failed", 3], states  # 1 try + 2 retries
+    assert states["dbt.stg_articles_model_build"][0] == "success", states
+    assert states["dbt.int_articles_deduped_model_build"][0] == "success", states
+    assert states["dbt.article_topics_model_build"][0] == "upstream_failed", states
+    assert states["publish"][0] != "success", states
+    assert not (data / "newsradar.duckdb").exists()  # nothing was published
+    assert "failed in the dbt build" in proc.stdout + proc.stderr  # the model task names the tests

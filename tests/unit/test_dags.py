@@ -75,20 +75,46 @@ def test_ingest_maps_one_crawl_per_source_and_emits_the_lake_asset(dagbag):
 
 
 def test_warehouse_runs_on_the_asset_with_one_task_per_model(dagbag):
+    """Default (watcher) mode: one `dbt build` task writes the staging file (alone in the one-slot pool);
+    every model and the seed is its own task, running alongside the build in the models' order."""
+    from newsradar.orchestration.cosmos_group import ModelBuildSensor
+
     dag = dagbag.dags["newsradar_warehouse"]
     assert "newsradar://lake/articles" in str(dag.timetable.asset_condition)
     models = sorted(p.stem for p in (REPO / "warehouse" / "models").rglob("*") if p.suffix in (".sql", ".py"))
-    dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
-    for model in models:
-        assert f"dbt.{model}_model_build" in dbt_tasks, model
-    for task_id in dbt_tasks:
-        task = dag.get_task(task_id)
-        assert task.pool == "newsradar_dbt"
-        assert "prepare_build" in task.get_flat_relative_ids(upstream=True)
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert producer.pool == "newsradar_dbt"
+    assert "prepare_build" in producer.upstream_task_ids
+    model_tasks = {t.task_id: t for t in dag.tasks if isinstance(t, ModelBuildSensor)}
+    assert set(model_tasks) == {f"dbt.{m}_model_build" for m in models} | {"dbt.gazetteer_seed_build"}
+    for task_id, task in model_tasks.items():
+        assert task.pool != "newsradar_dbt", task_id  # they only read the build's results
+        assert task.deferrable is False and task.producer_task_id == producer.task_id, task_id
+        assert task.exponential_backoff and task.max_wait.total_seconds() == 4, task_id
+        assert "prepare_build" in task.get_flat_relative_ids(upstream=True), task_id
+        assert producer.task_id not in task.get_flat_relative_ids(upstream=True), task_id  # alongside
+    assert {"dbt.stg_articles_model_build"} <= dag.get_task(
+        "dbt.int_articles_deduped_model_build"
+    ).upstream_task_ids
+    dbt_ids = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
+    assert dbt_ids == set(model_tasks) | {producer.task_id, "dbt.dbt_producer_watcher_done"}  # no test tasks
     publish = dag.get_task("publish")
-    assert {t for t in publish.upstream_task_ids if t.startswith("dbt.")}
+    assert set(model_tasks) <= publish.get_flat_relative_ids(upstream=True)
     for downstream in ("quality_gates", "alerts"):
         assert "publish" in dag.get_task(downstream).upstream_task_ids
+
+
+def test_local_mode_runs_dbt_in_every_model_task(monkeypatch, tmp_path, dagbag):
+    """NEWSRADAR_WAREHOUSE_MODE=local: every dbt task runs its own `dbt build`, one at a time."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("NEWSRADAR_WAREHOUSE_MODE", "local")
+    dag = DagBag(str(REPO / "dags" / "newsradar_warehouse.py")).dags["newsradar_warehouse"]
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
+    assert {type(t).__name__ for t in dbt_tasks} <= {"DbtBuildLocalOperator", "DbtTestLocalOperator"}
+    assert "dbt.articles_model_build" in {t.task_id for t in dbt_tasks}
+    assert all(t.pool == "newsradar_dbt" and "prepare_build" in t.get_flat_relative_ids(upstream=True)
+               for t in dbt_tasks)  # fmt: skip
 
 
 def test_maintenance_compacts_both_tables_and_prunes_raw(dagbag):

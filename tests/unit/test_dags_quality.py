@@ -76,6 +76,4 @@ def test_crawl_days_from_asset_events_or_the_day_before_the_run():
 def test_dbt_environment_templates_cover_the_parse_environment():
     templates = runtime_env_templates()
     assert set(templates) == set(parse_env())
-    assert templates["NEWSRADAR_DBT_DATABASE"] == (
-        "{{ ti.xcom_pull(task_ids='prepare_build')['env']['NEWSRADAR_DBT_DATABASE'] }}"
-    )
+    assert templates["NEWSRADAR_DBT_DATABASE"] == "{{ newsradar_build_env(ti)['NEWSRADAR_DBT_DATABASE'] }}"
