@@ -332,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     sources = sources_yaml(out / "sources.yaml", args.sources)
     topics = topic_defs(args.topics)
     topic_tables = (topics_mod.topics_table(topics), topics_mod.topic_terms_table(topics))
-    entity_terms = topics_mod.entity_terms_table(topics_mod.load_gazetteer(topics_mod.default_gazetteer_file()))
+    entity_terms = topics_mod.entity_terms_table(
+        topics_mod.load_gazetteer(topics_mod.default_gazetteer_file())
+    )
     common = dict(
         progress=lambda m: print(m, file=sys.stderr, flush=True),
         sources_file=sources,
@@ -397,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         "full_build_s": round(full_s, 1),
         "incremental_day_s": round(incr_s, 1),
         "incremental_ratio": round(incr_s / full_s, 3),
+        "phases_full_s": full.phases,
+        "phases_incremental_s": incr.phases,
         "peak_rss_mb_full": round(peak_full),
         "peak_rss_mb_any": round(peak_all),
         "slowest_models_full": {m.name: round(m.seconds, 1) for m in slow_models},

@@ -180,6 +180,7 @@ class BuildResult:
     seconds: float = 0.0
     topic_terms_hash: str = ""
     entity_terms_hash: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: prepare, dbt, publish
 
     @property
     def models(self) -> list[NodeResult]:
@@ -1182,8 +1183,11 @@ def build(
                     else ""
                 )
                 say(f"building warehouse ({mode}{extra}) -> {wh}")
+            phases = {"prepare": time.monotonic() - started}
             nodes = run_build(prepared, select=select, progress=say)
+            phases["dbt"] = time.monotonic() - started - phases["prepare"]
             publish_build(prepared, lock=False, paths=paths)
+            phases["publish"] = time.monotonic() - started - phases["prepare"] - phases["dbt"]
         finally:
             _remove_staging(prepared)
     result = BuildResult(
@@ -1195,8 +1199,12 @@ def build(
         seconds=time.monotonic() - started,
         topic_terms_hash=prepared.topic_terms_hash,
         entity_terms_hash=prepared.entity_terms_hash,
+        phases={k: round(v, 2) for k, v in phases.items()},
     )
     if say:
         n_tests = len(result.tests)
-        say(f"published {wh} in {result.seconds:.1f}s: {len(result.models)} models, {n_tests} tests passed")
+        took = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items())
+        say(
+            f"published {wh} in {result.seconds:.1f}s ({took}): {len(result.models)} models, {n_tests} tests passed"
+        )
     return result
