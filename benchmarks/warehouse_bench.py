@@ -188,7 +188,6 @@ class Generator:
 
 
 def write_partitions(lake: Path, table: str, data: pa.Table, run_id: str) -> None:
-
     for source in pc.unique(data["source_id"]).to_pylist():
         part = data.filter(pc.equal(data["source_id"], source))
         crawl_date = part["crawl_date"][0].as_py()
