@@ -224,11 +224,7 @@ def _sql_string(value: str) -> str:
 def _glob_for(table_uri: str, scratch: Path, name: str, schema: pa.Schema) -> str:
     """The SQL literal dbt reads a lake table from: the lake glob, or an empty file of the right
     schema when the lake has no file yet (DuckDB refuses a glob that matches nothing)."""
-    if "://" in table_uri and not table_uri.startswith("file://"):
-        raise WarehouseError(
-            f"lake {table_uri}: the warehouse build reads a local lake only (copy or mount the lake locally)"
-        )
-    root = Path(table_uri.removeprefix("file://"))
+    root = _local_root(table_uri)
     if any(root.glob("*/*/*.parquet")):
         return _sql_string(str(root / "*" / "*" / "*.parquet"))
     empty = scratch / f"empty_{name}.parquet"
@@ -806,11 +802,6 @@ class PreparedBuild:
         for key in ("warehouse_path", "staging_path", "scratch_dir"):
             d[key] = Path(d[key])
         return cls(**d)
-
-
-def read_build_meta(path: Path) -> dict[str, str]:
-    """The ``_build_meta`` of a warehouse file (empty when missing or unreadable)."""
-    return _read_meta(path)
 
 
 def staging_name(paths: Paths) -> Path:
