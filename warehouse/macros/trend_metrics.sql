@@ -26,7 +26,7 @@ windowed as (
     )
 ),
 
-scored as (
+spike_scored as (
     select
         *,
         case
@@ -35,5 +35,26 @@ scored as (
                 / greatest(coalesce(baseline_std_28d, 0), {{ var('spike_std_floor') }})
         end as spike_score
     from windowed
+),
+
+scored as (
+    select
+        *,
+        coalesce(
+            spike_score >= spike_threshold and matching_articles >= {{ var('spike_min_articles') }}, false
+        ) as is_spike
+    from spike_scored
 )
+{%- endmacro %}
+
+{#- The trend columns of topic_daily and topic_daily_all, after their partition columns and day. -#}
+{% macro trend_columns() -%}
+        matching_articles,
+        total_articles,
+        share,
+        rolling_share_7d,
+        baseline_mean_28d,
+        baseline_std_28d,
+        spike_score,
+        is_spike
 {%- endmacro %}

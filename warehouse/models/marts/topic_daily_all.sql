@@ -46,16 +46,7 @@ final as (
     select
         topic_id,
         day,
-        matching_articles,
-        total_articles,
-        share,
-        rolling_share_7d,
-        baseline_mean_28d,
-        baseline_std_28d,
-        spike_score,
-        coalesce(
-            spike_score >= spike_threshold and matching_articles >= {{ var('spike_min_articles') }}, false
-        ) as is_spike
+        {{ trend_columns() }}
     from scored
 )
 
