@@ -73,6 +73,8 @@ LOCAL_EXECUTOR_TUNING = {
     # only when it fails (by default it rewrites the whole backup after every node)
     "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
+    # dbt: no usage tracking (a network call per run, and a `.user.yml` written into the project)
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
 }
 
 

@@ -3,6 +3,8 @@
 ``WebhookNotifier`` is a ``BaseNotifier`` that POSTs a JSON document to a webhook URL taken from an
 Airflow connection (``newsradar_alerts`` by default: ``http``/``https`` connection whose host is the
 full URL, or whose ``host``/``port``/``schema`` build it) or from ``NEWSRADAR_ALERT_WEBHOOK``.
+E-mail goes through the SMTP provider's ``SmtpNotifier`` (``email_notifier``): an Airflow SMTP
+connection (``newsradar_alerts_smtp`` by default) and the recipients in ``NEWSRADAR_ALERT_EMAIL_TO``.
 
 Deduplication uses an ``AlertLedger`` in the data directory: before sending, the task claims the key
 (topic, day) by creating ``alerts/sent/<topic>/<day>.json`` exclusively (``O_EXCL``, atomic on a local
@@ -12,6 +14,7 @@ the claim so the retry sends it.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -185,6 +188,26 @@ def find_spikes(con, days: Iterable[date | str]) -> list[SpikeAlert]:
     ]
 
 
+def email_notifier(
+    alert: SpikeAlert, to: list[str], *, conn_id: str = "newsradar_alerts_smtp", from_email: str | None = None
+):
+    """An SMTP provider ``SmtpNotifier`` for one alert (HTML with the analyst-written label escaped).
+    ``from_email`` defaults to the connection's ``from_email`` extra."""
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    rows = "".join(
+        f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in asdict(alert).items()
+    )
+    return SmtpNotifier(
+        to=to,
+        from_email=from_email,
+        subject=f"newsradar: spike in '{alert.label}' on {alert.day}",
+        html_content=f"<p>{html.escape(alert.text())}</p><table>{rows}</table>",
+        smtp_conn_id=conn_id,
+    )
+
+
 def send_spike_alerts(
     alerts: list[SpikeAlert],
     ledger: AlertLedger,
@@ -192,8 +215,10 @@ def send_spike_alerts(
     *,
     url: str | None = None,
     conn_id: str = "newsradar_alerts",
+    notifier_for=None,
 ) -> dict:
-    """Send each alert not yet in the ledger. Returns counts; raises ``AlertError`` if any send failed
+    """Send each alert not yet in the ledger, through the webhook (``url`` / ``conn_id``) or the
+    notifier ``notifier_for(alert)`` returns. Returns counts; raises ``AlertError`` if any send failed
     (after trying all of them), so the task retries only what is still unsent."""
     sent, skipped, failed = [], [], []
     for alert in alerts:
@@ -205,7 +230,10 @@ def send_spike_alerts(
         if not ledger.claim(alert.topic_id, alert.day, record):
             skipped.append(alert.topic_id + "/" + alert.day)
             continue
-        notifier = WebhookNotifier(message=alert.text(), payload=asdict(alert), url=url, conn_id=conn_id)
+        if notifier_for is not None:
+            notifier = notifier_for(alert)
+        else:
+            notifier = WebhookNotifier(message=alert.text(), payload=asdict(alert), url=url, conn_id=conn_id)
         try:
             # notify() directly: the message holds analyst-written labels, which must not be
             # rendered as Jinja templates.

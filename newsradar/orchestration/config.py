@@ -96,6 +96,9 @@ class OrchestrationConfig:
     gap_ratio: float
     stale_after_days: int
     alert_conn_id: str
+    alert_email_to: tuple[str, ...]
+    alert_email_from: str | None
+    alert_smtp_conn_id: str
     crawl_settings: dict
     ingest_schedule: str | None
     dbt_pool: str
@@ -121,6 +124,11 @@ class OrchestrationConfig:
             gap_ratio=_float("NEWSRADAR_GAP_RATIO", 0.1),
             stale_after_days=_int("NEWSRADAR_STALE_AFTER_DAYS", 2, minimum=0),
             alert_conn_id=os.environ.get("NEWSRADAR_ALERT_CONN_ID") or "newsradar_alerts",
+            alert_email_to=tuple(
+                a.strip() for a in os.environ.get("NEWSRADAR_ALERT_EMAIL_TO", "").split(",") if a.strip()
+            ),
+            alert_email_from=os.environ.get("NEWSRADAR_ALERT_EMAIL_FROM") or None,
+            alert_smtp_conn_id=os.environ.get("NEWSRADAR_ALERT_SMTP_CONN_ID") or "newsradar_alerts_smtp",
             crawl_settings=_json_object("NEWSRADAR_CRAWL_SETTINGS"),
             ingest_schedule=_schedule(os.environ.get("NEWSRADAR_INGEST_SCHEDULE", "0 0 * * *")),
             dbt_pool=os.environ.get("NEWSRADAR_DBT_POOL") or "newsradar_dbt",

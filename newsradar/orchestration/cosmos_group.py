@@ -58,6 +58,12 @@ if importlib.util.find_spec("airflow.providers.openlineage") is None:
     DbtLocalBaseOperator.calculate_openlineage_events_completes = _lineage_not_emitted
 
 
+# dbt's anonymous usage tracking: no network call per dbt run, and no `.user.yml` written into the
+# profiles dir (the dbt project here), which would change the project's hash, the key of the cached
+# manifest, and send every task process to `dbt ls` until a publish caches the manifest again.
+NO_DBT_TRACKING = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+
+
 class ModelTestsFailed(RuntimeError):
     """A model was built but one of its tests failed in the producer's ``dbt build``."""
 
@@ -140,7 +146,7 @@ def dbt_task_group(cfg: OrchestrationConfig, group_id: str = "dbt") -> DbtTaskGr
     dbt = project_dir()
     manifest = cached_manifest(cfg.paths())
     watcher = cfg.warehouse_mode == "watcher"
-    operator_args: dict = {"env": runtime_env_templates(), "install_deps": False}
+    operator_args: dict = {"env": {**runtime_env_templates(), **NO_DBT_TRACKING}, "install_deps": False}
     if watcher:
         # model tasks poke from a worker slot (no triggerer round trip per model); only the producer
         # writes the staging file, so only it takes the one-slot pool
@@ -178,7 +184,7 @@ def dbt_task_group(cfg: OrchestrationConfig, group_id: str = "dbt") -> DbtTaskGr
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST if manifest else LoadMode.DBT_LS,
             test_behavior=TestBehavior.BUILD,  # each model task stands for the model and its tests
-            env_vars=parse_env(),
+            env_vars={**parse_env(), **NO_DBT_TRACKING},
             dbt_executable_path=dbt_executable(),
             invocation_mode=InvocationMode.SUBPROCESS,
             # local: a test spanning two models (relationships) gets its own task, run once both exist;

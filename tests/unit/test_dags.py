@@ -84,6 +84,8 @@ def test_warehouse_runs_on_the_asset_with_one_task_per_model(dagbag):
     models = sorted(p.stem for p in (REPO / "warehouse" / "models").rglob("*") if p.suffix in (".sql", ".py"))
     producer = dag.get_task("dbt.dbt_producer_watcher")
     assert producer.pool == "newsradar_dbt"
+    # no dbt usage tracking: it would write .user.yml into the project and change the manifest's key
+    assert producer.env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
     assert "prepare_build" in producer.upstream_task_ids
     model_tasks = {t.task_id: t for t in dag.tasks if isinstance(t, ModelBuildSensor)}
     assert set(model_tasks) == {f"dbt.{m}_model_build" for m in models} | {"dbt.gazetteer_seed_build"}

@@ -128,3 +128,131 @@ def test_unreachable_webhook_is_a_clear_error():
 def test_ledger_rejects_unsafe_keys(tmp_path):
     with pytest.raises(ValueError, match="safe file name"):
         AlertLedger(tmp_path).claim("../etc", "2026-03-10", {})
+
+
+class _Smtp:
+    """A local SMTP server (plain SMTP, no TLS, no auth) that keeps every message it receives."""
+
+    def __init__(self):
+        import socketserver
+
+        self.messages: list[dict] = []
+        smtp = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                def say(line: str) -> None:
+                    self.wfile.write((line + "\r\n").encode())
+
+                say("220 test ESMTP")
+                sender, recipients = None, []
+                while line := self.rfile.readline():
+                    command = line.decode().strip()
+                    verb = command.split(" ", 1)[0].upper()
+                    if verb in ("EHLO", "HELO"):
+                        say("250 test")
+                    elif verb == "MAIL":
+                        sender = command.split(":", 1)[1].strip(" <>")
+                    elif verb == "RCPT":
+                        recipients.append(command.split(":", 1)[1].strip(" <>"))
+                    elif verb == "DATA":
+                        say("354 end with .")
+                        data = []
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            data.append(chunk)
+                        smtp.messages.append(
+                            {"from": sender, "to": recipients, "data": b"".join(data).decode()}
+                        )
+                        sender, recipients = None, []
+                        say("250 queued")
+                        continue
+                    elif verb == "QUIT":
+                        say("221 bye")
+                        return
+                    if verb not in ("EHLO", "HELO"):
+                        say("250 OK")
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def alert_env(tmp_path, monkeypatch):
+    """A published warehouse with two spikes, and a data dir; no alert target configured yet."""
+    from newsradar.settings import Paths
+
+    monkeypatch.setenv("NEWSRADAR_DATA_DIR", str(tmp_path))
+    for name in ("NEWSRADAR_ALERT_WEBHOOK", "NEWSRADAR_ALERT_EMAIL_TO", "NEWSRADAR_ALERT_EMAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    paths = Paths.from_env(tmp_path)
+    paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    _warehouse(paths.warehouse_path)
+    return tmp_path
+
+
+def _smtp_connection(monkeypatch, port: int) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSRADAR_ALERTS_SMTP", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "newsradar@example.org",
+                  "timeout": 5, "retry_limit": 0},
+    }))  # fmt: skip
+
+
+def test_email_alerts_through_an_smtp_connection_once_per_topic_and_day(alert_env, monkeypatch):
+    from email import message_from_string
+
+    from newsradar.orchestration.tasks import spike_alerts
+
+    monkeypatch.setenv("NEWSRADAR_ALERT_EMAIL_TO", "desk@example.org, editor@example.org")
+    days = ["2026-03-10", "2026-03-11"]
+    with _Smtp() as smtp:
+        _smtp_connection(monkeypatch, smtp.port)
+        first = spike_alerts(days, {"run_id": "r1"})
+        again = spike_alerts(days, {"run_id": "r2"})
+    assert first["webhook"] is None and sorted(first["email"]["sent"]) == ["elections/2026-03-11",
+                                                                           "peace_talks/2026-03-10"]  # fmt: skip
+    assert again["email"]["sent"] == [] and len(again["email"]["already_sent"]) == 2
+    assert len(smtp.messages) == 2
+    mail = message_from_string(smtp.messages[0]["data"])
+    assert smtp.messages[0]["from"] == "newsradar@example.org"
+    assert smtp.messages[0]["to"] == ["desk@example.org", "editor@example.org"]
+    assert "spike in 'Ukraine peace talks' on 2026-03-10" in mail["Subject"]
+    body = "".join(
+        p.get_payload(decode=True).decode() for p in mail.walk() if p.get_content_type() == "text/html"
+    )
+    assert "12 of 100 articles" in body and "spike score 5.5" in body
+
+
+def test_both_channels_each_retry_alone(alert_env, monkeypatch):
+    from newsradar.orchestration.tasks import spike_alerts
+
+    monkeypatch.setenv("NEWSRADAR_ALERT_EMAIL_TO", "desk@example.org")
+    with _Smtp() as smtp, _Hook(fail_first=2) as hook:
+        _smtp_connection(monkeypatch, smtp.port)
+        monkeypatch.setenv("NEWSRADAR_ALERT_WEBHOOK", hook.url)
+        with pytest.raises(AlertError, match="webhook: 2 of 2 alert"):
+            spike_alerts(["2026-03-10", "2026-03-11"], {})
+        assert len(smtp.messages) == 2 and hook.received == []  # e-mail went out, the webhook refused
+        retry = spike_alerts(["2026-03-10", "2026-03-11"], {})
+    assert len(retry["webhook"]["sent"]) == 2 and retry["email"]["sent"] == []
+    assert len(smtp.messages) == 2 and len(hook.received) == 2
+
+
+def test_no_alert_target_is_a_clear_error(alert_env):
+    from newsradar.orchestration.tasks import spike_alerts
+
+    with pytest.raises(AlertError, match="no alert target"):
+        spike_alerts(["2026-03-10"], {})
