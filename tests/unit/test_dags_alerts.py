@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socketserver
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +25,22 @@ from newsradar.orchestration.alerts import (  # noqa: E402
 )
 
 
-class _Hook:
+class _Served:
+    """A socketserver ``self.server`` served from a thread while the ``with`` block runs."""
+
+    server: socketserver.BaseServer
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Hook(_Served):
     def __init__(self, fail_first: int = 0):
         self.received: list[dict] = []
         self.fail_first = fail_first
@@ -48,15 +64,7 @@ class _Hook:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _warehouse(path) -> None:
@@ -130,12 +138,10 @@ def test_ledger_rejects_unsafe_keys(tmp_path):
         AlertLedger(tmp_path).claim("../etc", "2026-03-10", {})
 
 
-class _Smtp:
+class _Smtp(_Served):
     """A local SMTP server (plain SMTP, no TLS, no auth) that keeps every message it receives."""
 
     def __init__(self):
-        import socketserver
-
         self.messages: list[dict] = []
         smtp = self
 
@@ -178,15 +184,7 @@ class _Smtp:
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
