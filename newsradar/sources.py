@@ -57,7 +57,9 @@ class Discovery(_Strict):
     sitemaps: list[str] = []
     listing_pages: list[ListingPage] = []
     robots: bool = Field(default=True, description="read Sitemap: lines from robots.txt")
-    autodiscover: bool = Field(default=True, description='follow <link rel="alternate"> feeds on the homepage')
+    autodiscover: bool = Field(
+        default=True, description='follow <link rel="alternate"> feeds on the homepage'
+    )
 
     @field_validator("feeds", "sitemaps")
     @classmethod
@@ -106,7 +108,9 @@ class Source(_Strict):
     enabled: bool = True
     allowed_domains: list[str] = []
     discovery: Discovery = Discovery()
-    article_url: str = Field(description="regular expression an article URL must match (searched, not anchored)")
+    article_url: str = Field(
+        description="regular expression an article URL must match (searched, not anchored)"
+    )
     exclude_url: str | None = None
     overrides: Overrides = Overrides()
     limits: Limits = Limits()
@@ -201,7 +205,9 @@ def parse_sources(data: object, filename: str = "sources.yaml") -> list[Source]:
                 msg = "unknown field"
             raise SourcesError(f"{where}: field {field!r}: {msg}") from None
         if src.id in seen:
-            raise SourcesError(f"{where}: field 'id': duplicate id {src.id!r} (first used by entry {seen[src.id]})")
+            raise SourcesError(
+                f"{where}: field 'id': duplicate id {src.id!r} (first used by entry {seen[src.id]})"
+            )
         seen[src.id] = i
         sources.append(src)
     return sources
@@ -224,7 +230,9 @@ def load_sources(path: str | Path) -> list[Source]:
     return parse_sources(data, str(path))
 
 
-def select_sources(sources: list[Source], ids: list[str] | None, include_disabled: bool = False) -> list[Source]:
+def select_sources(
+    sources: list[Source], ids: list[str] | None, include_disabled: bool = False
+) -> list[Source]:
     if not ids:
         return [s for s in sources if s.enabled or include_disabled]
     by_id = {s.id: s for s in sources}

@@ -14,17 +14,35 @@ from newsradar.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("extract", help="extract one saved HTML page and print the article as JSON",
-                              description=__doc__.splitlines()[0])
+    p = subparsers.add_parser(
+        "extract",
+        help="extract one saved HTML page and print the article as JSON",
+        description=__doc__.splitlines()[0],
+    )
     p.add_argument("path", metavar="PATH", help="saved HTML file ('-' reads standard input)")
-    p.add_argument("--url", required=True, help="the page's URL (for the domain, URL dates and relative links)")
-    p.add_argument("--source", metavar="ID", help="source id in the sources file (time zone, languages, overrides)")
-    p.add_argument("--sources", metavar="FILE", help="sources file (default: sources.yaml or $NEWSRADAR_SOURCES)")
-    p.add_argument("--timezone", metavar="TZ", help="IANA time zone for dates printed without one "
-                   "(overrides the source's)")
-    p.add_argument("--content-type", metavar="VALUE", help="HTTP Content-Type header of the response (charset)")
-    p.add_argument("--with-body", action=argparse.BooleanOptionalAction, default=True,
-                   help="include the body text (default: yes)")
+    p.add_argument(
+        "--url", required=True, help="the page's URL (for the domain, URL dates and relative links)"
+    )
+    p.add_argument(
+        "--source", metavar="ID", help="source id in the sources file (time zone, languages, overrides)"
+    )
+    p.add_argument(
+        "--sources", metavar="FILE", help="sources file (default: sources.yaml or $NEWSRADAR_SOURCES)"
+    )
+    p.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="IANA time zone for dates printed without one (overrides the source's)",
+    )
+    p.add_argument(
+        "--content-type", metavar="VALUE", help="HTTP Content-Type header of the response (charset)"
+    )
+    p.add_argument(
+        "--with-body",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="include the body text (default: yes)",
+    )
     p.set_defaults(func=run)
 
 
@@ -69,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             hints["timezone"] = ZoneInfo(args.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(f"--timezone {args.timezone!r}: unknown time zone (use an IANA name such as "
-                            "'Asia/Baku')") from None
+            raise UserError(
+                f"--timezone {args.timezone!r}: unknown time zone (use an IANA name such as 'Asia/Baku')"
+            ) from None
     headers = {"Content-Type": args.content_type} if args.content_type else None
     record = extract_article(data, args.url, source=source, headers=headers, hints=hints)
     if source is not None:

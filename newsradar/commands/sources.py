@@ -20,20 +20,27 @@ from newsradar.sources import Source, SourcesError, load_sources
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("sources", help="validate and list the sources registry",
-                              description="Validate and list the sources registry (sources.yaml).")
+    p = subparsers.add_parser(
+        "sources",
+        help="validate and list the sources registry",
+        description="Validate and list the sources registry (sources.yaml).",
+    )
     sub = p.add_subparsers(dest="sources_command", metavar="SUBCOMMAND")
     p.set_defaults(func=partial(_usage, p))
 
     check = sub.add_parser("check", help="validate a sources file; print 'N sources OK' or the error")
-    check.add_argument("file", nargs="?", metavar="FILE", help="sources file (default: sources.yaml or "
-                       "$NEWSRADAR_SOURCES)")
+    check.add_argument(
+        "file", nargs="?", metavar="FILE", help="sources file (default: sources.yaml or $NEWSRADAR_SOURCES)"
+    )
     check.set_defaults(func=run_check)
 
     lst = sub.add_parser("list", help="list the sources of a file")
-    lst.add_argument("file", nargs="?", metavar="FILE", help="sources file (default: sources.yaml or "
-                     "$NEWSRADAR_SOURCES)")
-    lst.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    lst.add_argument(
+        "file", nargs="?", metavar="FILE", help="sources file (default: sources.yaml or $NEWSRADAR_SOURCES)"
+    )
+    lst.add_argument(
+        "--format", choices=("table", "json"), default="table", help="output format (default: table)"
+    )
     lst.set_defaults(func=run_list)
 
 
@@ -60,32 +67,43 @@ def check_sources(sources: list[Source], filename: str) -> None:
         where = f"{filename}: entry {i} (id {src.id!r})"
         d = src.discovery
         if not (d.feeds or d.sitemaps or d.listing_pages or d.robots or d.autodiscover):
-            raise SourcesError(f"{where}: field 'discovery': no way to find articles (no feeds, sitemaps or "
-                               "listing_pages, and robots and autodiscover are off)")
+            raise SourcesError(
+                f"{where}: field 'discovery': no way to find articles (no feeds, sitemaps or "
+                "listing_pages, and robots and autodiscover are off)"
+            )
         homepage_host = urlsplit(src.homepage).hostname or ""
         if src.allowed_domains and not _host_allowed(homepage_host, src.allowed_domains):
-            raise SourcesError(f"{where}: field 'allowed_domains': the homepage host {homepage_host!r} is not "
-                               f"among {src.allowed_domains}")
+            raise SourcesError(
+                f"{where}: field 'allowed_domains': the homepage host {homepage_host!r} is not "
+                f"among {src.allowed_domains}"
+            )
         # The crawl drops requests outside the source's domains (Scrapy's offsite filter), configured
         # feeds and sitemaps included: a feed on another host needs that host in allowed_domains.
         for field, urls in (("feeds", d.feeds), ("sitemaps", d.sitemaps)):
             for j, url in enumerate(urls):
                 host = urlsplit(url).hostname or ""
                 if not _host_allowed(host, src.domains):
-                    raise SourcesError(f"{where}: field 'discovery.{field}.{j}': host {host!r} is outside the "
-                                       f"source's domains {src.domains}; the crawl would drop it as offsite "
-                                       "(add it to allowed_domains)")
+                    raise SourcesError(
+                        f"{where}: field 'discovery.{field}.{j}': host {host!r} is outside the "
+                        f"source's domains {src.domains}; the crawl would drop it as offsite "
+                        "(add it to allowed_domains)"
+                    )
         # A pattern that takes the homepage or a listing page for an article is far too broad.
-        for field, url in [("homepage", src.homepage)] + [(f"discovery.listing_pages.{j}.url", p.url)
-                                                          for j, p in enumerate(d.listing_pages)]:
+        for field, url in [("homepage", src.homepage)] + [
+            (f"discovery.listing_pages.{j}.url", p.url) for j, p in enumerate(d.listing_pages)
+        ]:
             if src.is_article_url(url):
-                raise SourcesError(f"{where}: field 'article_url': the pattern also matches the {field} {url!r}; "
-                                   "make it specific to article URLs (or set exclude_url)")
+                raise SourcesError(
+                    f"{where}: field 'article_url': the pattern also matches the {field} {url!r}; "
+                    "make it specific to article URLs (or set exclude_url)"
+                )
         for j, page in enumerate(d.listing_pages):
             host = urlsplit(page.url).hostname or ""
             if not _host_allowed(host, src.domains):
-                raise SourcesError(f"{where}: field 'discovery.listing_pages.{j}.url': host {host!r} is outside "
-                                   f"the source's domains {src.domains} (add it to allowed_domains)")
+                raise SourcesError(
+                    f"{where}: field 'discovery.listing_pages.{j}.url': host {host!r} is outside "
+                    f"the source's domains {src.domains} (add it to allowed_domains)"
+                )
 
 
 def load_checked(path: Path) -> list[Source]:
@@ -130,23 +148,40 @@ def source_row(src: Source) -> dict:
         "languages": list(src.languages),
         "timezone": src.timezone,
         "discovery_kinds": [k.split(":")[0] for k in discovery_kinds(src)],
-        "discovery": {"feeds": list(d.feeds), "sitemaps": list(d.sitemaps),
-                      "listing_pages": [p.url for p in d.listing_pages], "robots": d.robots,
-                      "autodiscover": d.autodiscover},
+        "discovery": {
+            "feeds": list(d.feeds),
+            "sitemaps": list(d.sitemaps),
+            "listing_pages": [p.url for p in d.listing_pages],
+            "robots": d.robots,
+            "autodiscover": d.autodiscover,
+        },
         "enabled": src.enabled,
     }
 
 
 def _kinds_cell(row: dict) -> str:
     d = row["discovery"]
-    counts = {"feeds": len(d["feeds"]), "sitemaps": len(d["sitemaps"]), "listing_pages": len(d["listing_pages"])}
+    counts = {
+        "feeds": len(d["feeds"]),
+        "sitemaps": len(d["sitemaps"]),
+        "listing_pages": len(d["listing_pages"]),
+    }
     return " ".join(f"{k}:{counts[k]}" if k in counts else k for k in row["discovery_kinds"])
 
 
 def format_table(rows: list[dict]) -> str:
     headers = ["ID", "NAME", "LANGUAGES", "TIMEZONE", "DISCOVERY", "ENABLED"]
-    cells = [[r["id"], r["name"], ",".join(r["languages"]), r["timezone"], _kinds_cell(r) or "-",
-              "yes" if r["enabled"] else "no"] for r in rows]
+    cells = [
+        [
+            r["id"],
+            r["name"],
+            ",".join(r["languages"]),
+            r["timezone"],
+            _kinds_cell(r) or "-",
+            "yes" if r["enabled"] else "no",
+        ]
+        for r in rows
+    ]
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]

@@ -34,28 +34,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=partial(_usage, p))
 
     check = sub.add_parser("check", help="validate topics.yml and the gazetteer; print compiled topics")
-    check.add_argument("file", nargs="?", metavar="FILE",
-                       help="topics file (default: warehouse/topics.yml or $NEWSRADAR_TOPICS)")
-    check.add_argument("--gazetteer", metavar="FILE",
-                       help="gazetteer CSV (default: warehouse/seeds/gazetteer.csv or $NEWSRADAR_GAZETTEER)")
+    check.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="topics file (default: warehouse/topics.yml or $NEWSRADAR_TOPICS)",
+    )
+    check.add_argument(
+        "--gazetteer",
+        metavar="FILE",
+        help="gazetteer CSV (default: warehouse/seeds/gazetteer.csv or $NEWSRADAR_GAZETTEER)",
+    )
     check.add_argument("--no-gazetteer", action="store_true", help="check the topics file only")
     check.add_argument("--patterns", action="store_true", help="also print each term's RE2 pattern")
     check.add_argument("--quiet", "-q", action="store_true", help="print only the summary line")
     check.set_defaults(func=run_check)
 
-    test = sub.add_parser("test", help="count and sample the articles a query matches",
-                          description="Count and sample the articles a query matches, in the published "
-                          "warehouse (default) or the lake (--lake).")
-    test.add_argument("query", nargs="?", metavar="QUERY", help='a topic query, e.g. \'"peace talk*" OR '
-                      '"мирн* переговор*"\'')
+    test = sub.add_parser(
+        "test",
+        help="count and sample the articles a query matches",
+        description="Count and sample the articles a query matches, in the published "
+        "warehouse (default) or the lake (--lake).",
+    )
+    test.add_argument(
+        "query",
+        nargs="?",
+        metavar="QUERY",
+        help='a topic query, e.g. \'"peace talk*" OR "мирн* переговор*"\'',
+    )
     test.add_argument("--topic", metavar="ID", help="test a topic of the topics file instead of QUERY")
     test.add_argument("--topics-file", metavar="FILE", help="topics file for --topic")
-    test.add_argument("--sample", type=_non_negative, default=5, metavar="N",
-                      help="show N matching articles (default 5)")
+    test.add_argument(
+        "--sample", type=_non_negative, default=5, metavar="N", help="show N matching articles (default 5)"
+    )
     test.add_argument("--newest", action="store_true", help="sample the newest matches, not a random spread")
     test.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     test.add_argument("--language", metavar="LANG", help="only articles in this language")
-    test.add_argument("--days", type=_positive, metavar="N", help="only articles published in the last N days")
+    test.add_argument(
+        "--days", type=_positive, metavar="N", help="only articles published in the last N days"
+    )
     test.add_argument("--lake", action="store_true", help="read the lake's Parquet files, not the warehouse")
     test.add_argument("--data-dir", metavar="DIR", help="data folder (default: $NEWSRADAR_DATA_DIR or data)")
     test.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -99,8 +116,11 @@ def run_check(args: argparse.Namespace) -> int:
         clauses = topic.compiled.clauses()
         languages = ", ".join(topic.languages) if topic.languages else "all"
         print(f"{topic.id}: {topic.label}", file=out)
-        print(f"  languages: {languages}; spike threshold: {topic.spike_threshold:g}; "
-              f"{len(clauses)} alternative(s), {len(topic.compiled.terms())} distinct term(s)", file=out)
+        print(
+            f"  languages: {languages}; spike threshold: {topic.spike_threshold:g}; "
+            f"{len(clauses)} alternative(s), {len(topic.compiled.terms())} distinct term(s)",
+            file=out,
+        )
         for n, clause in enumerate(clauses, start=1):
             words = " AND ".join(("NOT " if t.negated else "") + t.source_text for t in clause)
             print(f"  {n:>3}. {words}", file=out)
@@ -113,9 +133,11 @@ def run_check(args: argparse.Namespace) -> int:
         entities = T.load_gazetteer(gpath)
         by_type = {kind: sum(e.type == kind for e in entities) for kind in T.ENTITY_TYPES}
         n_terms = T.entity_terms_table(entities).num_rows
-        summary += (f"; {gpath}: {len(entities)} entities ("
-                    + ", ".join(f"{n} {kind}" for kind, n in by_type.items())
-                    + f"), {n_terms} alias patterns OK")
+        summary += (
+            f"; {gpath}: {len(entities)} entities ("
+            + ", ".join(f"{n} {kind}" for kind, n in by_type.items())
+            + f"), {n_terms} alias patterns OK"
+        )
     print(summary, file=out)
     return 0
 
@@ -166,7 +188,9 @@ def _connect(args: argparse.Namespace, paths: Any) -> tuple[Any, str]:
     con = connect_readonly(paths)  # raises a UserError naming the file and suggesting build/demo
     tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
     if "articles" not in tables:
-        raise UserError(f"the warehouse {paths.warehouse_path} has no 'articles' table: run `newsradar build`")
+        raise UserError(
+            f"the warehouse {paths.warehouse_path} has no 'articles' table: run `newsradar build`"
+        )
     return con, "articles"
 
 
@@ -184,8 +208,17 @@ def run_test(args: argparse.Namespace) -> int:
     paths = Paths.from_env(args.data_dir)
     con, relation = _connect(args, paths)
     try:
-        result = evaluate(con, relation, query, languages=languages, sources=args.source,
-                          language=args.language, days=args.days, sample=args.sample, newest=args.newest)
+        result = evaluate(
+            con,
+            relation,
+            query,
+            languages=languages,
+            sources=args.source,
+            language=args.language,
+            days=args.days,
+            sample=args.sample,
+            newest=args.newest,
+        )
     finally:
         con.close()
     result["query"] = query.text
@@ -198,9 +231,19 @@ def run_test(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate(con: Any, relation: str, query: Any, *, languages: list[str] | None = None,
-             sources: list[str] | None = None, language: str | None = None, days: int | None = None,
-             sample: int = 5, newest: bool = False, now: datetime | None = None) -> dict[str, Any]:
+def evaluate(
+    con: Any,
+    relation: str,
+    query: Any,
+    *,
+    languages: list[str] | None = None,
+    sources: list[str] | None = None,
+    language: str | None = None,
+    days: int | None = None,
+    sample: int = 5,
+    newest: bool = False,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """Count and sample the articles of ``relation`` (our own table/view name) that ``query``
     matches. Filters are bound parameters; the query's patterns go through ``match_articles``."""
     from newsradar import topics as T
@@ -241,22 +284,31 @@ def evaluate(con: Any, relation: str, query: Any, *, languages: list[str] | None
         ).fetchall()
         ids = [r[0] for r in picked]
         # the original text (not lowercased) of the sampled articles, for readable snippets
-        raw = {r[0]: r[1:] for r in con.sql(
-            "select article_id, source_id, language, published_at, title, url, "
-            f"concat_ws(chr(10), title, subtitle, body) from {sql_identifier(relation)} "
-            "where list_contains(cast($ids as varchar[]), article_id)",
-            params={"ids": ids},
-        ).fetchall()}
+        raw = {
+            r[0]: r[1:]
+            for r in con.sql(
+                "select article_id, source_id, language, published_at, title, url, "
+                f"concat_ws(chr(10), title, subtitle, body) from {sql_identifier(relation)} "
+                "where list_contains(cast($ids as varchar[]), article_id)",
+                params={"ids": ids},
+            ).fetchall()
+        }
         rows = [(i, *raw[i]) for i in ids if i in raw]
     finally:
         con.unregister("_nr_matched")
     samples = []
     for article_id, source_id, lang, published_at, title, url, text in rows:
-        samples.append({
-            "article_id": article_id, "source_id": source_id, "language": lang,
-            "published_at": published_at, "title": title, "url": url,
-            "snippet": snippet(query, text or ""),
-        })
+        samples.append(
+            {
+                "article_id": article_id,
+                "source_id": source_id,
+                "language": lang,
+                "published_at": published_at,
+                "title": title,
+                "url": url,
+                "snippet": snippet(query, text or ""),
+            }
+        )
     matching = matched.num_rows
     return {
         "articles": total,
@@ -284,7 +336,11 @@ def snippet(query: Any, text: str, width: int = 80) -> str:
     before = " ".join(text[:start].split())[-width:]
     hit = " ".join(text[start:end].split())
     after = " ".join(text[end:].split())[:width]
-    parts = [("…" if len(before) == width else "") + before, f"[{hit}]", after + ("…" if len(after) == width else "")]
+    parts = [
+        ("…" if len(before) == width else "") + before,
+        f"[{hit}]",
+        after + ("…" if len(after) == width else ""),
+    ]
     return " ".join(p for p in parts if p)
 
 
@@ -292,7 +348,9 @@ def _print_result(label: str, r: dict[str, Any]) -> None:
     print(f"{label}: {r['query']}")
     print(f"compiled: {r['compiled']}")
     scope = f" published since {r['since']:%Y-%m-%d %H:%M} UTC" if r["since"] else ""
-    print(f"{r['matching']} of {r['articles']} articles{scope} match ({100 * r['share']:.1f}%) in {r['where']}")
+    print(
+        f"{r['matching']} of {r['articles']} articles{scope} match ({100 * r['share']:.1f}%) in {r['where']}"
+    )
     if r["articles"] == 0:
         hint = f" (newest article: {r['newest_article']})" if r["newest_article"] else ""
         print(f"no articles in scope{hint}")

@@ -82,12 +82,15 @@ def _date_page(task: tuple[str, str, bool]) -> dict:
     return row
 
 
-def run_dates_eval(corpus: Path, *, workers: int = 2, live_baseline: bool = True,
-                   limit: int | None = None) -> DatesReport:
+def run_dates_eval(
+    corpus: Path, *, workers: int = 2, live_baseline: bool = True, limit: int | None = None
+) -> DatesReport:
     corpus = Path(corpus)
     gold = load_gold(corpus)
-    tasks = [(url, str(corpus / "html" / str((e or {}).get("file", ""))), live_baseline)
-             for url, e in sorted(gold.items())]
+    tasks = [
+        (url, str(corpus / "html" / str((e or {}).get("file", ""))), live_baseline)
+        for url, e in sorted(gold.items())
+    ]
     if limit:
         tasks = tasks[:limit]
     started = time.perf_counter()
@@ -102,8 +105,14 @@ def run_dates_eval(corpus: Path, *, workers: int = 2, live_baseline: bool = True
         if "error" in row:
             failures += 1
             log.warning("page %s: %s", row["url"], row["error"])
-        page = {"url": row["url"], "gold": truth, "ours": row.get("ours"), "date_source": row.get("date_source"),
-                "ms": row.get("ms"), "error": row.get("error")}
+        page = {
+            "url": row["url"],
+            "gold": truth,
+            "ours": row.get("ours"),
+            "date_source": row.get("date_source"),
+            "ms": row.get("ms"),
+            "error": row.get("error"),
+        }
         for name in names:
             value = row.get(name) if name != OURS else row.get("ours")
             ok = (value or None) == truth if truth is None else bool(value) and str(value)[:10] == truth
@@ -126,7 +135,9 @@ def format_report(report: DatesReport) -> str:
     for name, acc in report.accuracy.items():
         lines.append(f"{name:<28} {acc:8.3f} {len(report.pages):6d}")
     lines.append("reference: trafilatura metadata 0.88; htmldate published 0.903 (extensive), 0.861 (fast)")
-    parts = ", ".join(f"{src}: {c}/{t}" for src, (c, t) in sorted(report.by_source.items(), key=lambda kv: -kv[1][1]))
+    parts = ", ".join(
+        f"{src}: {c}/{t}" for src, (c, t) in sorted(report.by_source.items(), key=lambda kv: -kv[1][1])
+    )
     lines.append(f"ours by date_source (correct/pages): {parts}")
     lines.append(f"failures: {report.failures}   time: {report.seconds:.1f} s")
     return "\n".join(lines)

@@ -76,8 +76,9 @@ def _extract_page(task: tuple[str, str, str]) -> dict:
     return row
 
 
-def run_extraction_eval(corpus: Path, *, workers: int = 2, live_baseline: bool = True,
-                        limit: int | None = None) -> ExtractionReport:
+def run_extraction_eval(
+    corpus: Path, *, workers: int = 2, live_baseline: bool = True, limit: int | None = None
+) -> ExtractionReport:
     corpus = Path(corpus)
     gold = load_corpus(corpus)
     tasks = []
@@ -98,10 +99,18 @@ def run_extraction_eval(corpus: Path, *, workers: int = 2, live_baseline: bool =
             log.warning("page %s: %s", row["id"], row["error"])
         s_ours = score_page(truth, row.get("ours", ""))
         scores[OURS].append(s_ours)
-        page = {"id": row["id"], "url": row["url"], "extractor": row.get("extractor"), "ms": row.get("ms"),
-                "error": row.get("error"), "words": len((row.get("ours") or "").split()),
-                "gold_words": len(truth.split()), "precision": s_ours.precision, "recall": s_ours.recall,
-                "f1": round(s_ours.f1, 4)}
+        page = {
+            "id": row["id"],
+            "url": row["url"],
+            "extractor": row.get("extractor"),
+            "ms": row.get("ms"),
+            "error": row.get("error"),
+            "words": len((row.get("ours") or "").split()),
+            "gold_words": len(truth.split()),
+            "precision": s_ours.precision,
+            "recall": s_ours.recall,
+            "f1": round(s_ours.f1, 4),
+        }
         if live_baseline:
             s_live = score_page(truth, row.get("live", ""))
             scores[LIVE].append(s_live)
@@ -119,14 +128,17 @@ def run_extraction_eval(corpus: Path, *, workers: int = 2, live_baseline: bool =
             log.warning("baseline %s unreadable: %s", path, exc)
             continue
         baselines[path.stem] = summarise(
-            [score_page(gold[i].get("articleBody"), (out.get(i) or {}).get("articleBody")) for i in ids])
+            [score_page(gold[i].get("articleBody"), (out.get(i) or {}).get("articleBody")) for i in ids]
+        )
     return ExtractionReport(summaries, baselines, pages, failures, time.perf_counter() - started)
 
 
 def format_report(report: ExtractionReport) -> str:
     lines = [f"{'extractor':<28} {'F1':>6} {'P':>6} {'R':>6} {'pages':>6}"]
     rows = [(name, s) for name, s in report.summaries.items()]
-    rows += [(f"{name} (published)", s) for name, s in sorted(report.baselines.items(), key=lambda kv: -kv[1].f1)]
+    rows += [
+        (f"{name} (published)", s) for name, s in sorted(report.baselines.items(), key=lambda kv: -kv[1].f1)
+    ]
     for name, s in rows:
         lines.append(f"{name:<28} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.pages:6d}")
     lines.append(f"failures: {report.failures}   time: {report.seconds:.1f} s")

@@ -65,8 +65,12 @@ class Summary:
     pages: int
 
     def as_dict(self) -> dict:
-        return {"f1": round(self.f1, 4), "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                "pages": self.pages}
+        return {
+            "f1": round(self.f1, 4),
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "pages": self.pages,
+        }
 
 
 def summarise(scores: list[PageScore]) -> Summary:

@@ -114,7 +114,9 @@ def store_manifest(produced: Path, target: Path) -> None:
     """Write dbt's ``manifest.json`` (``MANIFEST_KEYS`` only) to ``target`` atomically."""
     manifest = json.loads(produced.read_text(encoding="utf-8"))
     partial = target.with_suffix(".tmp")
-    partial.write_text(json.dumps({k: v for k, v in manifest.items() if k in MANIFEST_KEYS}), encoding="utf-8")
+    partial.write_text(
+        json.dumps({k: v for k, v in manifest.items() if k in MANIFEST_KEYS}), encoding="utf-8"
+    )
     os.replace(partial, target)
 
 

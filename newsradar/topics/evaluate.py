@@ -45,8 +45,15 @@ def _drop_views(con: Any, views: list[str]) -> None:
         con.execute(f"drop view if exists {sql_identifier(name)}").fetchall()
 
 
-def match_patterns(con: Any, texts: Any, patterns: list[str], *, key: str | list[str] = "article_id",
-                   text: str = "text", batch: int = 200) -> pa.Table:
+def match_patterns(
+    con: Any,
+    texts: Any,
+    patterns: list[str],
+    *,
+    key: str | list[str] = "article_id",
+    text: str = "text",
+    batch: int = 200,
+) -> pa.Table:
     """Which of ``patterns`` match which rows of ``texts`` (a table/view name or a DuckDB relation
     with the ``key`` column(s) and ``text``, the text already lowercased). Returns the key column(s)
     and ``pattern_idx`` (an index into ``patterns``) for every hit. Each pattern is a bound

@@ -150,7 +150,9 @@ def parse_topics(data: Any, origin: str = "topics", lines: list[int] | None = No
         where = f"{origin}: topic '{tid}' ({line})" if isinstance(tid, str) else f"{origin}: {line}"
         topic = _parse_topic(item, where)
         if topic.id in first_line:
-            raise TopicsError(f"{where}: duplicate topic id '{topic.id}' (first defined at {first_line[topic.id]})")
+            raise TopicsError(
+                f"{where}: duplicate topic id '{topic.id}' (first defined at {first_line[topic.id]})"
+            )
         first_line[topic.id] = line
         topics.append(topic)
     return topics
@@ -161,14 +163,18 @@ def _parse_topic(item: Any, where: str) -> Topic:
         raise TopicsError(f"{where}: a topic must be a mapping with {', '.join(_TOPIC_FIELDS)}")
     unknown = sorted(map(str, set(item) - set(_TOPIC_FIELDS)))
     if unknown:
-        raise TopicsError(f"{where}: unknown field(s) {', '.join(unknown)} (expected {', '.join(_TOPIC_FIELDS)})")
+        raise TopicsError(
+            f"{where}: unknown field(s) {', '.join(unknown)} (expected {', '.join(_TOPIC_FIELDS)})"
+        )
     for key in ("id", "label", "description", "query"):
         value = item.get(key)
         if not isinstance(value, str) or not value.strip():
             raise TopicsError(f"{where}: field '{key}' is required and must be non-empty text")
     tid = item["id"]
     if not TOPIC_ID_RE.match(tid):
-        raise TopicsError(f"{where}: field 'id': {tid!r} must match {TOPIC_ID_RE.pattern} (lowercase, digits, _)")
+        raise TopicsError(
+            f"{where}: field 'id': {tid!r} must match {TOPIC_ID_RE.pattern} (lowercase, digits, _)"
+        )
     languages = item.get("languages")
     if languages is not None:
         if isinstance(languages, str):

@@ -322,7 +322,9 @@ def _word_pieces(word: str, pos: int, query: str) -> list[_Piece]:
         raise TopicQueryError("lone '*': a wildcard must end a word, e.g. negotiat*", pos, query)
     star = word.find("*")
     if star >= 0 and star != len(word) - 1:
-        raise TopicQueryError("'*' is only allowed at the end of a word (a suffix wildcard)", pos + star, query)
+        raise TopicQueryError(
+            "'*' is only allowed at the end of a word (a suffix wildcard)", pos + star, query
+        )
     wildcard = star >= 0
     stem = word[:-1] if wildcard else word
     if wildcard:
@@ -341,7 +343,13 @@ def _word_pieces(word: str, pos: int, query: str) -> list[_Piece]:
     parts: list[str] = []
     cur = ""
     for k, c in enumerate(stem):
-        if c in _HYPHENS and cur and is_word_char(cur[-1]) and k + 1 < len(stem) and is_word_char(stem[k + 1]):
+        if (
+            c in _HYPHENS
+            and cur
+            and is_word_char(cur[-1])
+            and k + 1 < len(stem)
+            and is_word_char(stem[k + 1])
+        ):
             parts.append(cur)
             cur = ""
         else:
@@ -581,8 +589,11 @@ def _simplify(clauses: list[list[_Lit]], query: str) -> list[list[Term]]:
                 query,
             )
         if len(clause) > MAX_TERMS_PER_CLAUSE:
-            raise TopicQueryError(f"query too complex: more than {MAX_TERMS_PER_CLAUSE} terms in one "
-                                  "alternative", clause[0].pos, query)
+            raise TopicQueryError(
+                f"query too complex: more than {MAX_TERMS_PER_CLAUSE} terms in one alternative",
+                clause[0].pos,
+                query,
+            )
     return [[lit.term for lit in c] for c in result]
 
 

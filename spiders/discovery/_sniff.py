@@ -24,7 +24,7 @@ def head_text(body: bytes, limit: int = _HEAD_BYTES) -> str:
     head = body[:limit]
     for bom, enc in _BOMS:
         if head.startswith(bom):
-            return head[len(bom):].decode(enc, errors="replace")
+            return head[len(bom) :].decode(enc, errors="replace")
     if len(head) >= 4 and head[0] == 0 and head[1] != 0:
         return head.decode("utf-16-be", errors="replace")
     if len(head) >= 4 and head[1] == 0 and head[0] != 0:

@@ -18,11 +18,45 @@ from dateutil import parser as du_parser
 # Abbreviations seen in news feeds. Ambiguous ones take the reading common in news feeds
 # (IST: India, CST: US Central as in RFC 822).
 _TZ_HOURS: dict[str, float] = {
-    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2,
-    "MEZ": 1, "MESZ": 2, "EET": 2, "EEST": 3, "MSK": 3, "MSD": 4, "AZT": 4, "GST": 4, "IST": 5.5,
-    "PKT": 5, "HKT": 8, "SGT": 8, "AWST": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
-    "NZST": 12, "NZDT": 13, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
-    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
+    "UT": 0,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "MEZ": 1,
+    "MESZ": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "MSD": 4,
+    "AZT": 4,
+    "GST": 4,
+    "IST": 5.5,
+    "PKT": 5,
+    "HKT": 8,
+    "SGT": 8,
+    "AWST": 8,
+    "JST": 9,
+    "KST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+    "NZST": 12,
+    "NZDT": 13,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "AKST": -9,
+    "AKDT": -8,
+    "HST": -10,
 }
 _TZINFOS = {k: int(v * 3600) for k, v in _TZ_HOURS.items()}
 
@@ -93,8 +127,9 @@ def _try_dateutil(s: str) -> datetime | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # UnknownTimezoneWarning: treated as "no zone"
         try:
-            dt = du_parser.parse(s, default=_SENTINEL_DEFAULT, tzinfos=_TZINFOS,
-                                 dayfirst=bool(_DOTTED_DAY_FIRST.match(s)))  # 05.11.2025 is 5 November
+            dt = du_parser.parse(
+                s, default=_SENTINEL_DEFAULT, tzinfos=_TZINFOS, dayfirst=bool(_DOTTED_DAY_FIRST.match(s))
+            )  # 05.11.2025 is 5 November
         except (ValueError, OverflowError, TypeError):
             return None
     if dt.year == 1:  # no year in the text: not a usable date

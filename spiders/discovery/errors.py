@@ -14,8 +14,15 @@ class DiscoveryError(Exception):
     e.g. an HTML page). ``line`` / ``column`` locate a syntax error when the parser knows them.
     """
 
-    def __init__(self, kind: str, message: str, *, url: str | None = None,
-                 line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        url: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown DiscoveryError kind {kind!r}")
         self.kind = kind

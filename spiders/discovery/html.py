@@ -9,16 +9,47 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from w3lib.encoding import html_to_unicode
 
-FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
-                        "application/feed+json"})
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"}
+)
 _COMMENT_FEED = re.compile(r"/comments?/feed/?$|[?&]feed=comments", re.I)
 # Link texts that mean "the next page" on news listings, in the languages we monitor.
-_NEXT_TEXTS = frozenset({
-    "next", "next page", "older", "older posts", "older entries", "›", "»", "→",
-    "next ›", "next »", "next →", "далее", "следующая", "следующая страница", "вперед", "вперёд",
-    "ещё", "еще", "показать ещё", "наступна", "наступна сторінка", "далі", "ще", "növbəti", "daha çox",
-    "weiter", "nächste", "suivant", "suivante", "page suivante", "siguiente", "successivo",
-})
+_NEXT_TEXTS = frozenset(
+    {
+        "next",
+        "next page",
+        "older",
+        "older posts",
+        "older entries",
+        "›",
+        "»",
+        "→",
+        "next ›",
+        "next »",
+        "next →",
+        "далее",
+        "следующая",
+        "следующая страница",
+        "вперед",
+        "вперёд",
+        "ещё",
+        "еще",
+        "показать ещё",
+        "наступна",
+        "наступна сторінка",
+        "далі",
+        "ще",
+        "növbəti",
+        "daha çox",
+        "weiter",
+        "nächste",
+        "suivant",
+        "suivante",
+        "page suivante",
+        "siguiente",
+        "successivo",
+    }
+)
 _XPATH_START = ("/", "(", "./")
 
 
@@ -138,15 +169,22 @@ def _select(sel: Selector, selector: str) -> list[str]:
 
 
 def _heuristic_next(sel: Selector) -> list[str]:
-    out = sel.xpath("//link[contains(concat(' ', normalize-space(translate(@rel, 'NEXT', 'next')), ' '),"
-                    " ' next ')]/@href").getall()
-    out += sel.xpath("//a[contains(concat(' ', normalize-space(translate(@rel, 'NEXT', 'next')), ' '),"
-                     " ' next ')]/@href").getall()
+    out = sel.xpath(
+        "//link[contains(concat(' ', normalize-space(translate(@rel, 'NEXT', 'next')), ' '), ' next ')]/@href"
+    ).getall()
+    out += sel.xpath(
+        "//a[contains(concat(' ', normalize-space(translate(@rel, 'NEXT', 'next')), ' '), ' next ')]/@href"
+    ).getall()
     for a in sel.xpath("//a[@href]"):
         text = " ".join(" ".join(a.xpath(".//text()").getall()).split()).lower()
         label = (_attr(a, "aria-label") or _attr(a, "title") or "").strip().lower()
         classes = (_attr(a, "class") or "").lower().split()
-        if text in _NEXT_TEXTS or label in _NEXT_TEXTS or label.startswith(("next", "следующ")) \
-                or "next" in classes or "pagination-next" in classes:
+        if (
+            text in _NEXT_TEXTS
+            or label in _NEXT_TEXTS
+            or label.startswith(("next", "следующ"))
+            or "next" in classes
+            or "pagination-next" in classes
+        ):
             out.append(_attr(a, "href"))
     return out

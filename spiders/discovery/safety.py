@@ -42,20 +42,25 @@ def gunzip_capped(body: bytes, *, max_bytes: int = MAX_DECOMPRESSED_BYTES, url: 
             try:
                 chunk = d.decompress(pending, _CHUNK)
             except zlib.error as exc:
-                raise DiscoveryError("parse_error", f"corrupt gzip data after {len(out)} bytes: {exc}",
-                                     url=url) from None
+                raise DiscoveryError(
+                    "parse_error", f"corrupt gzip data after {len(out)} bytes: {exc}", url=url
+                ) from None
             out += chunk
             if len(out) > max_bytes:
                 raise DiscoveryError(
                     "decompression_bomb",
                     f"gzip body ({len(body)} bytes compressed) decompresses to more than {max_bytes} bytes; refused",
-                    url=url)
+                    url=url,
+                )
             pending = d.unconsumed_tail
             if d.eof:
                 break
         if not d.eof:
-            raise DiscoveryError("parse_error", f"truncated gzip data: stream ends after {len(out)} "
-                                 "decompressed bytes", url=url)
+            raise DiscoveryError(
+                "parse_error",
+                f"truncated gzip data: stream ends after {len(out)} decompressed bytes",
+                url=url,
+            )
         data = d.unused_data
         if data and not is_gzip(data):
             break  # trailing garbage after the last member: ignored, as gzip(1) does
@@ -84,4 +89,5 @@ def refuse_xml_entities(body: bytes, *, url: str | None = None) -> None:
                 "xml_bomb",
                 f"document declares XML entities (<!ENTITY at byte {pos}, {enc}); entity "
                 "expansion and external entities are refused",
-                url=url)
+                url=url,
+            )

@@ -62,8 +62,9 @@ class Sitemap:
         return iter(self.entries)
 
 
-def parse_sitemap(body: bytes | str, url: str, *, default_tz: tzinfo | None = None,
-                  max_bytes: int = MAX_DECOMPRESSED_BYTES) -> Sitemap:
+def parse_sitemap(
+    body: bytes | str, url: str, *, default_tz: tzinfo | None = None, max_bytes: int = MAX_DECOMPRESSED_BYTES
+) -> Sitemap:
     """Parse a sitemap fetched from ``url``.
 
     Raises ``DiscoveryError``: ``xml_bomb``, ``decompression_bomb``, ``parse_error`` (malformed
@@ -93,8 +94,9 @@ def parse_sitemap(body: bytes | str, url: str, *, default_tz: tzinfo | None = No
         return _from_feed(body, url, default_tz, max_bytes)
     if root is not None and root not in _SITEMAP_ROOTS:
         what = "an HTML page" if root == "html" else f"root element <{root}>"
-        raise DiscoveryError("not_a_sitemap", f"{what}, not a sitemap (expected <urlset> or <sitemapindex>)",
-                             url=url)
+        raise DiscoveryError(
+            "not_a_sitemap", f"{what}, not a sitemap (expected <urlset> or <sitemapindex>)", url=url
+        )
     return _parse_xml(body, url, default_tz)
 
 
@@ -115,10 +117,17 @@ def _parse_xml(body: bytes, url: str, default_tz: tzinfo | None) -> Sitemap:
         except etree.XMLSyntaxError as exc:
             body, error = repaired, exc
         else:
-            warning = f"malformed XML{pos} ({reason}): escaped {n_amp} bare '&'; all {len(entries)} entries read"
+            warning = (
+                f"malformed XML{pos} ({reason}): escaped {n_amp} bare '&'; all {len(entries)} entries read"
+            )
             log.warning("%s: %s", url, warning)
-            return Sitemap(kind=kind, entries=_dedupe(entries), recovered=True,
-                           warnings=[warning, *_skip_note(skipped)], skipped=skipped)
+            return Sitemap(
+                kind=kind,
+                entries=_dedupe(entries),
+                recovered=True,
+                warnings=[warning, *_skip_note(skipped)],
+                skipped=skipped,
+            )
     try:
         kind, entries, lines, skipped = _scan(body, url, default_tz, recover=True)
     except etree.XMLSyntaxError:
@@ -136,8 +145,9 @@ def _parse_xml(body: bytes, url: str, default_tz: tzinfo | None) -> Sitemap:
                 keep.append(entry)
         entries = keep
     if not entries or kind is None:
-        raise DiscoveryError("parse_error", f"malformed XML, nothing recoverable: {reason}",
-                             url=url, line=line, column=col)
+        raise DiscoveryError(
+            "parse_error", f"malformed XML, nothing recoverable: {reason}", url=url, line=line, column=col
+        )
     note = f", dropped {dropped} entry at the damage" if dropped else ""
     also = ""
     if error is not first_error:
@@ -145,8 +155,13 @@ def _parse_xml(body: bytes, url: str, default_tz: tzinfo | None) -> Sitemap:
         also = f"; escaped {n_amp} bare '&', then line {line2}, column {col2} ({reason2})"
     warning = f"malformed XML{pos} ({reason}){also}: recovered {len(entries)} entries{note}"
     log.warning("%s: %s", url, warning)
-    return Sitemap(kind=kind, entries=_dedupe(entries), recovered=True, warnings=[warning, *_skip_note(skipped)],
-                   skipped=skipped + dropped)
+    return Sitemap(
+        kind=kind,
+        entries=_dedupe(entries),
+        recovered=True,
+        warnings=[warning, *_skip_note(skipped)],
+        skipped=skipped + dropped,
+    )
 
 
 def _where(exc: etree.XMLSyntaxError) -> tuple[int | None, int | None, str]:
@@ -177,16 +192,29 @@ def _scan(body: bytes, url: str, default_tz: tzinfo | None, *, recover: bool):
     lines: list[int | None] = []  # source line where each entry starts
     start_line = None
     skipped = 0
-    context = etree.iterparse(io.BytesIO(body), events=("start", "end"), tag=_EVENT_TAGS, recover=recover,
-                              resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                              remove_comments=True, remove_pis=True)
+    context = etree.iterparse(
+        io.BytesIO(body),
+        events=("start", "end"),
+        tag=_EVENT_TAGS,
+        recover=recover,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     for event, elem in context:
         if root is None:
             root = elem
             kind = _SITEMAP_ROOTS.get(_local(elem.tag))
             if kind is None:
-                raise DiscoveryError("not_a_sitemap", f"root element <{_local(elem.tag)}> is not a sitemap "
-                                     "(expected <urlset> or <sitemapindex>)", url=url)
+                raise DiscoveryError(
+                    "not_a_sitemap",
+                    f"root element <{_local(elem.tag)}> is not a sitemap "
+                    "(expected <urlset> or <sitemapindex>)",
+                    url=url,
+                )
             continue
         if elem.getparent() is not root:
             continue
@@ -249,9 +277,14 @@ def _entry(elem, base: str, default_tz: tzinfo | None, *, news: bool) -> Sitemap
         lang = _text(_children(publication).get("language")) if publication is not None else None
         language = lang.split("-")[0].split("_")[0].lower() if lang else None
     assumed = pub_assumed if published is not None else lm_assumed
-    return SitemapEntry(loc=loc, lastmod=lastmod, published_at=published,
-                        title=" ".join(title.split()) if title else None, language=language,
-                        tz_assumed=assumed)
+    return SitemapEntry(
+        loc=loc,
+        lastmod=lastmod,
+        published_at=published,
+        title=" ".join(title.split()) if title else None,
+        language=language,
+        tz_assumed=assumed,
+    )
 
 
 def _join(base: str, ref: str) -> str:
@@ -282,8 +315,9 @@ def _parse_text(body: bytes, url: str) -> Sitemap:
         else:
             skipped += 1
     if not entries:
-        raise DiscoveryError("not_a_sitemap", f"neither XML nor a text sitemap: starts with {text.strip()[:40]!r}",
-                             url=url)
+        raise DiscoveryError(
+            "not_a_sitemap", f"neither XML nor a text sitemap: starts with {text.strip()[:40]!r}", url=url
+        )
     warnings = [f"{skipped} lines that are not http(s) URLs skipped"] if skipped else []
     return Sitemap(kind="urlset", entries=_dedupe(entries), warnings=warnings, skipped=skipped)
 
@@ -292,10 +326,23 @@ def _from_feed(body: bytes, url: str, default_tz: tzinfo | None, max_bytes: int)
     from spiders.discovery.feeds import parse_feed
 
     feed = parse_feed(body, url, default_tz=default_tz, max_bytes=max_bytes)
-    entries = [SitemapEntry(loc=e.url, lastmod=e.modified_at, published_at=e.published_at, title=e.title,
-                            tz_assumed=e.tz_assumed) for e in feed]
-    return Sitemap(kind="urlset", entries=entries, recovered=feed.recovered,
-                   warnings=[f"a {feed.kind} feed used as a sitemap", *feed.warnings], skipped=feed.skipped)
+    entries = [
+        SitemapEntry(
+            loc=e.url,
+            lastmod=e.modified_at,
+            published_at=e.published_at,
+            title=e.title,
+            tz_assumed=e.tz_assumed,
+        )
+        for e in feed
+    ]
+    return Sitemap(
+        kind="urlset",
+        entries=entries,
+        recovered=feed.recovered,
+        warnings=[f"a {feed.kind} feed used as a sitemap", *feed.warnings],
+        skipped=feed.skipped,
+    )
 
 
 def _dedupe(entries: list[SitemapEntry]) -> list[SitemapEntry]:

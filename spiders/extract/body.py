@@ -13,8 +13,32 @@ from lxml import etree
 
 log = logging.getLogger(__name__)
 
-_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "tr",
-               "figcaption", "div", "section", "article", "br", "td", "th", "header", "footer", "ul", "ol"}
+_BLOCK_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "tr",
+    "figcaption",
+    "div",
+    "section",
+    "article",
+    "br",
+    "td",
+    "th",
+    "header",
+    "footer",
+    "ul",
+    "ol",
+}
 
 _SHARE_WORDS = (
     r"share|shares|tweet|twitter|x|facebook|whatsapp|telegram|viber|vk|vkontakte|ok|odnoklassniki|"
@@ -23,12 +47,18 @@ _SHARE_WORDS = (
 )
 _SHARE_LINE = re.compile(rf"^(?:(?:{_SHARE_WORDS})\b[\s|:/•·,]*)+$", re.I)
 _BYLINE = re.compile(
-    r"^(?:by|written by|reporting by|text by|author|автор|авторы|текст|müəllif)\s*[:\-]?\s+\S.{0,80}$", re.I)
+    r"^(?:by|written by|reporting by|text by|author|автор|авторы|текст|müəllif)\s*[:\-]?\s+\S.{0,80}$", re.I
+)
 _CAPTION = re.compile(
     r"^(?:photo|image|picture|source|credit|фото|фотография|источник|иллюстрация|şəkil|foto)\s*(?:[:\-©/]|by\b)"
-    r".{0,200}$|^©.{0,120}$|^(?:getty images|afp|reuters|ap photo)\b.{0,80}$", re.I)
-_VIEWS_LINE = re.compile(r"^(?:views|просмотр\w*|прочитан\w*|baxış\w*)\s*[:\-]?\s*[\d\s.,]+$|^[\d\s.,]+\s*"
-                         r"(?:views|просмотр\w*)$", re.I)
+    r".{0,200}$|^©.{0,120}$|^(?:getty images|afp|reuters|ap photo)\b.{0,80}$",
+    re.I,
+)
+_VIEWS_LINE = re.compile(
+    r"^(?:views|просмотр\w*|прочитан\w*|baxış\w*)\s*[:\-]?\s*[\d\s.,]+$|^[\d\s.,]+\s*"
+    r"(?:views|просмотр\w*)$",
+    re.I,
+)
 _RELATED_HEAD = re.compile(
     r"^(?:read (?:also|more)|see also|related(?: articles| stories| news| content| posts)?|more (?:from|on|stories)"
     r"|you may (?:also )?like|recommended(?: for you)?|most (?:read|popular|viewed)|latest news|also read"
@@ -36,8 +66,11 @@ _RELATED_HEAD = re.compile(
     r"|популярное|последние новости|həmçinin oxuyun|oxşar xəbərlər)\s*[:.…]?$",
     re.I,
 )
-_INLINE_RELATED = re.compile(r"^(?:read (?:also|more)|see also|also read|читайте также|читайте еще|по теме)"
-                             r"\s*[:\-–—]\s*.{0,200}$", re.I)
+_INLINE_RELATED = re.compile(
+    r"^(?:read (?:also|more)|see also|also read|читайте также|читайте еще|по теме)"
+    r"\s*[:\-–—]\s*.{0,200}$",
+    re.I,
+)
 
 
 def _clean_lines(lines: list[str], *, date_only) -> list[str]:
@@ -60,7 +93,11 @@ def _clean_lines(lines: list[str], *, date_only) -> list[str]:
             continue
         if words <= 8 and _RELATED_HEAD.match(line):
             # a related-articles block: the heading and the short link lines that follow it
-            while i < n and len(lines[i].split()) <= 25 and not lines[i].rstrip().endswith((".", "!", "?", "»", "\"")):
+            while (
+                i < n
+                and len(lines[i].split()) <= 25
+                and not lines[i].rstrip().endswith((".", "!", "?", "»", '"'))
+            ):
                 i += 1
             continue
         out.append(line)
@@ -114,8 +151,9 @@ def html_fragment_text(fragment: str) -> str:
     return element_text(el)
 
 
-def trafilatura_text(tree: etree._Element, url: str, *, favor_precision: bool = False,
-                     favor_recall: bool = False) -> str:
+def trafilatura_text(
+    tree: etree._Element, url: str, *, favor_precision: bool = False, favor_recall: bool = False
+) -> str:
     import trafilatura
 
     try:

@@ -39,18 +39,49 @@ MIN_ARTICLE_WORDS = 60
 PRECISION_KEEP = 0.5
 
 PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "article:published", "og:published_time",
-    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created",
-    "dcterms.created", "dc.date", "dcterms.date", "citation_publication_date", "publish-date",
-    "publish_date", "publishdate", "pubdate", "date", "datepublished", "article.published",
-    "cxenseparse:recs:publishtime", "originalpublicationdate", "release_date", "og:pubdate",
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "og:published_time",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "citation_publication_date",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "date",
+    "datepublished",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+    "originalpublicationdate",
+    "release_date",
+    "og:pubdate",
 )
-MODIFIED_META = ("article:modified_time", "og:updated_time", "og:article:modified_time", "dcterms.modified",
-                 "dc.date.modified", "last-modified", "datemodified", "article.updated", "lastmod")
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "datemodified",
+    "article.updated",
+    "lastmod",
+)
 
 _VIEWS_RE = [
-    re.compile(r"(?:\bviews?|просмотр(?:ов|ы|а)?|прочтени\w*|baxış(?:ların sayı|lar)?)\s*[:\-]?\s*"
-               r"(\d{1,3}(?:[\s\u00a0.,]\d{3})+|\d+)(?![\d.,]*\d)", re.I),
+    re.compile(
+        r"(?:\bviews?|просмотр(?:ов|ы|а)?|прочтени\w*|baxış(?:ların sayı|lar)?)\s*[:\-]?\s*"
+        r"(\d{1,3}(?:[\s\u00a0.,]\d{3})+|\d+)(?![\d.,]*\d)",
+        re.I,
+    ),
     re.compile(r"(?<![\d.,])(\d{1,3}(?:[\s\u00a0.,]\d{3})+|\d+)\s*(?:views|просмотр(?:ов|а)?)\b", re.I),
 ]
 _SECTION_XPATH = (
@@ -61,13 +92,31 @@ _SECTION_XPATH = (
     " or contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'section-label')"
     " or contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'eyebrow')]"
 )
-_HTML_PARSER = lxml.html.HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
-_DATE_CHARS = re.compile(r"[\d\s:.,/|\-–—]+|\b(?:at|on|published|updated|posted|am|pm|gmt|utc|" + _MONTH_ALT + r")\b",
-                         re.I)
-_GENERIC_SECTIONS = {"home", "homepage", "home page", "front page", "frontpage", "main", "all", "index",
-                     "главная", "главная страница", "все", "ana səhifə"}
-_UPDATED = re.compile(r"(?:updated|modified|last edited|обновлено|изменено|оновлено|yeniləndi|mis à jour|actualizado"
-                      r"|aggiornato|aktualisiert)\W*(?:on|at|:)?\s*$", re.I)
+_HTML_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False
+)
+_DATE_CHARS = re.compile(
+    r"[\d\s:.,/|\-–—]+|\b(?:at|on|published|updated|posted|am|pm|gmt|utc|" + _MONTH_ALT + r")\b", re.I
+)
+_GENERIC_SECTIONS = {
+    "home",
+    "homepage",
+    "home page",
+    "front page",
+    "frontpage",
+    "main",
+    "all",
+    "index",
+    "главная",
+    "главная страница",
+    "все",
+    "ana səhifə",
+}
+_UPDATED = re.compile(
+    r"(?:updated|modified|last edited|обновлено|изменено|оновлено|yeniləndi|mis à jour|actualizado"
+    r"|aggiornato|aktualisiert)\W*(?:on|at|:)?\s*$",
+    re.I,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "option"}
 _ALLCAPS = re.compile(r"^[^\W\d_][^\W\d_\s&/-]*(?:[\s&/-]+[^\W\d_]+)*$")
@@ -241,8 +290,9 @@ def _wc(text: str) -> int:
 # the extractor
 
 
-def extract_article(html: bytes | str, url: str, *, source=None, headers: Mapping | None = None,
-                    hints: Mapping | None = None) -> dict:
+def extract_article(
+    html: bytes | str, url: str, *, source=None, headers: Mapping | None = None, hints: Mapping | None = None
+) -> dict:
     """Extract one article page into the extraction fields of the article record (see
     docs/architecture.md and docs/extraction.md). Never raises on bad markup: an unparseable page
     gives an empty record with ``is_article`` false."""
@@ -278,9 +328,15 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
             h1_el = h
             break
     h1_text = re.sub(r"\s+", " ", h1_el.text_content()).strip() if h1_el is not None else None
-    site_names = _dedupe([*meta.get("og:site_name", []), *meta.get("application-name", []), *ld.site_names,
-                          *([art.publisher] if art and art.publisher else []),
-                          *([source.name] if source is not None else [])])
+    site_names = _dedupe(
+        [
+            *meta.get("og:site_name", []),
+            *meta.get("application-name", []),
+            *ld.site_names,
+            *([art.publisher] if art and art.publisher else []),
+            *([source.name] if source is not None else []),
+        ]
+    )
     title = None
     if overrides and overrides.title:
         got = _select(sel, overrides.title)
@@ -293,8 +349,12 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     if not title:
         title_el = tree.find(".//title")
         raw_title = title_el.text_content() if title_el is not None else None
-        for cand in (art.headline if art else None, first_meta(meta, "og:title", "twitter:title", "parsely-title",
-                                                               "dc.title", "title"), h1_text, raw_title):
+        for cand in (
+            art.headline if art else None,
+            first_meta(meta, "og:title", "twitter:title", "parsely-title", "dc.title", "title"),
+            h1_text,
+            raw_title,
+        ):
             if cand and cand.strip():
                 title = cand
                 break
@@ -317,7 +377,8 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     if anchor < 0:
         head_text = page_text[:4000]
     else:
-        head_text = page_text[max(0, anchor - 400): anchor + 2500]
+        head_text = page_text[max(0, anchor - 400) : anchor + 2500]
+
     def date_only(line: str) -> bool:
         found = find_text_dates(line, tz, limit=1)
         if not found:
@@ -345,7 +406,11 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
             if kept < PRECISION_KEEP * _wc(default):
                 traf = default
         ld_body = body_mod.html_fragment_text(art.body) if art and art.body else ""
-        if ld_body and _wc(ld_body) >= max(40, 0.7 * _wc(traf)) and not ld_body.rstrip().endswith(("...", "…")):
+        if (
+            ld_body
+            and _wc(ld_body) >= max(40, 0.7 * _wc(traf))
+            and not ld_body.rstrip().endswith(("...", "…"))
+        ):
             body, body_layer = ld_body, "jsonld-body"
         elif traf:
             body, body_layer = traf, "trafilatura"
@@ -405,9 +470,13 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     if ov.get("section"):
         got = ov["section"]
         section = got[0] if got else None
-    section = section or (art.section if art else None) or first_meta(
-        meta, "article:section", "parsely-section", "og:article:section", "section", "category") or micro.get(
-        "articlesection") or _section_from_markup(tree, h1_text)
+    section = (
+        section
+        or (art.section if art else None)
+        or first_meta(meta, "article:section", "parsely-section", "og:article:section", "section", "category")
+        or micro.get("articlesection")
+        or _section_from_markup(tree, h1_text)
+    )
     section = _norm_section(section)
     if section and (section.casefold() in _GENERIC_SECTIONS or _is_site_name(section, site_names, domain)):
         section = None  # "Homepage", "All", or the site's own name: not a section
@@ -420,18 +489,30 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     if not authors and micro.get("author"):
         authors = [micro["author"]]
     if not authors:
-        authors = [a for a in (meta.get("author", []) + meta.get("article:author", []) + meta.get("parsely-author", [])
-                               + meta.get("dc.creator", [])) if not a.startswith("http")]
+        authors = [
+            a
+            for a in (
+                meta.get("author", [])
+                + meta.get("article:author", [])
+                + meta.get("parsely-author", [])
+                + meta.get("dc.creator", [])
+            )
+            if not a.startswith("http")
+        ]
     authors = _dedupe(a for a in (_clean_author(x) for x in authors) if a)
 
     tags = list(art.keywords) if art and art.keywords else []
     if not tags:
-        tags = meta.get("article:tag", []) or [t.strip() for v in meta.get("parsely-tags", []) + meta.get(
-            "news_keywords", []) for t in v.split(",")]
+        tags = meta.get("article:tag", []) or [
+            t.strip()
+            for v in meta.get("parsely-tags", []) + meta.get("news_keywords", [])
+            for t in v.split(",")
+        ]
     tags = _dedupe(t.strip() for t in tags if t and t.strip() and len(t) <= 80)
 
     image = first_meta(meta, "og:image", "og:image:url", "og:image:secure_url", "twitter:image") or (
-        art.image if art else None)
+        art.image if art else None
+    )
     image = urljoin(url, image) if image else None
 
     views = None
@@ -451,14 +532,21 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
 
     # ---- canonical URL, subtitle, language
     canonical = canonical_link or first_meta(meta, "og:url") or (art.url if art else None) or url
-    subtitle = (art.alternative_headline if art else None) or (art.description if art else None) or first_meta(
-        meta, "og:description", "description", "twitter:description")
+    subtitle = (
+        (art.alternative_headline if art else None)
+        or (art.description if art else None)
+        or first_meta(meta, "og:description", "description", "twitter:description")
+    )
     if subtitle:
         subtitle = re.sub(r"\s+", " ", subtitle).strip() or None
         if subtitle and title and subtitle.casefold() == title.casefold():
             subtitle = None
-    declared = tree.get("lang") or tree.get("xml:lang") or first_meta(meta, "og:locale", "content-language", "language",
-                                                                      "dc.language") or (art.language if art else None)
+    declared = (
+        tree.get("lang")
+        or tree.get("xml:lang")
+        or first_meta(meta, "og:locale", "content-language", "language", "dc.language")
+        or (art.language if art else None)
+    )
     allowed = list(source.languages) if source is not None else None
     language = identify(f"{title or ''}\n{body}", allowed=allowed, declared=declared)
 
@@ -467,15 +555,32 @@ def extract_article(html: bytes | str, url: str, *, source=None, headers: Mappin
     og_type = (first_meta(meta, "og:type") or "").lower()
     typed = art is not None or og_type.startswith("article") or "articlebody" in micro
     path = urlsplit(url).path
-    listing = (not typed and bool(ld.types & LISTING_TYPES)) or path in ("", "/") or (
-        not typed and (len(tree.xpath("//h2/a | //h3/a | //h4/a")) >= 12 or _mostly_links(body, tree)))
+    listing = (
+        (not typed and bool(ld.types & LISTING_TYPES))
+        or path in ("", "/")
+        or (not typed and (len(tree.xpath("//h2/a | //h3/a | //h4/a")) >= 12 or _mostly_links(body, tree)))
+    )
     is_article = word_count >= MIN_ARTICLE_WORDS and (typed or published is not None) and not listing
 
     return _record(
-        url=url, canonical_url=canonical, domain=domain, language=language, title=title, subtitle=subtitle,
-        body=body, authors=authors, section=section, tags=tags,
-        published=published, modified_at=modified, date_source=date_source if published else None,
-        image_url=image, views=views, is_article=is_article, hints=hints, tz=tz,
+        url=url,
+        canonical_url=canonical,
+        domain=domain,
+        language=language,
+        title=title,
+        subtitle=subtitle,
+        body=body,
+        authors=authors,
+        section=section,
+        tags=tags,
+        published=published,
+        modified_at=modified,
+        date_source=date_source if published else None,
+        image_url=image,
+        views=views,
+        is_article=is_article,
+        hints=hints,
+        tz=tz,
         extractor=f"{EXTRACTOR_VERSION} {'+'.join(_dedupe(layers)) or 'none'}",
     )
 
@@ -490,8 +595,15 @@ def _drop_leading_title(body: str, titles: list[str | None]) -> str:
     return body
 
 
-def _decide_published(candidates: list[tuple[str, FoundDate]], text_date: FoundDate | None, u_day,
-                      hints: Mapping, tz: tzinfo, tree: etree._Element, url: str) -> tuple[str, FoundDate] | None:
+def _decide_published(
+    candidates: list[tuple[str, FoundDate]],
+    text_date: FoundDate | None,
+    u_day,
+    hints: Mapping,
+    tz: tzinfo,
+    tree: etree._Element,
+    url: str,
+) -> tuple[str, FoundDate] | None:
     """Choose the publication date from the evidence, strongest first: structured data (JSON-LD,
     microdata, meta), then feed/sitemap hints, the date printed near the headline, htmldate's search
     of the page, and the URL. Structured values are checked against the visible date and the URL."""
@@ -516,7 +628,10 @@ def _decide_published(candidates: list[tuple[str, FoundDate]], text_date: FoundD
             local_days += [text_date.value.date()] if text_date and not text_date.explicit_tz else []
             local_days += [u_day] if u_day else []
             agree = chosen[1].value.date() in local_days or (
-                text_date is not None and text_date.explicit_tz and text_date.value.date() == chosen[1].value.date())
+                text_date is not None
+                and text_date.explicit_tz
+                and text_date.value.date() == chosen[1].value.date()
+            )
             for day in [] if agree else local_days:
                 shifted = _shift_to_day(chosen[1], day)
                 if shifted is not None:
@@ -621,14 +736,14 @@ def _page_date(tree: etree._Element, head_text: str, tz: tzinfo, formats: list[s
         # a date that is (nearly) the whole line is a stamp; one inside a sentence is a mention
         start = head_text.rfind("\n", 0, f.start) + 1
         end = head_text.find("\n", f.start)
-        line = head_text[start: end if end >= 0 else len(head_text)]
+        line = head_text[start : end if end >= 0 else len(head_text)]
         rest = _DATE_CHARS.sub(" ", line)
         return len(rest.split()) <= 4
 
     # a date printed with a time, then a standalone date, then the first date: captions and
     # related-story widgets mention dates, the article's own stamp stands alone or carries a time
     def updated(f: FoundDate) -> bool:
-        return bool(_UPDATED.search(head_text[max(0, f.start - 25): f.start]))
+        return bool(_UPDATED.search(head_text[max(0, f.start - 25) : f.start]))
 
     return min(found, key=lambda f: (updated(f), not f.has_time, not standalone(f), f.start))
 
@@ -638,15 +753,39 @@ def _section_from_markup(tree: etree._Element, h1_text: str | None) -> str | Non
         if el.tag in ("body", "html", "article", "main", "section") or el.xpath(".//h1"):
             continue
         text = re.sub(r"\s+", " ", el.text_content()).strip()
-        if text and len(text.split()) <= 4 and len(text) <= 40 and text != h1_text and not re.search(r"\d{2}", text):
+        if (
+            text
+            and len(text.split()) <= 4
+            and len(text) <= 40
+            and text != h1_text
+            and not re.search(r"\d{2}", text)
+        ):
             return text
     return None
 
 
-def _record(*, url: str, domain: str, hints: Mapping, tz: tzinfo, extractor: str, canonical_url: str | None = None,
-            language=None, title=None, subtitle=None, body: str = "", authors=None, section=None, tags=None,
-            published: FoundDate | None = None, modified_at: datetime | None = None, date_source=None,
-            image_url=None, views=None, is_article: bool = False) -> dict:
+def _record(
+    *,
+    url: str,
+    domain: str,
+    hints: Mapping,
+    tz: tzinfo,
+    extractor: str,
+    canonical_url: str | None = None,
+    language=None,
+    title=None,
+    subtitle=None,
+    body: str = "",
+    authors=None,
+    section=None,
+    tags=None,
+    published: FoundDate | None = None,
+    modified_at: datetime | None = None,
+    date_source=None,
+    image_url=None,
+    views=None,
+    is_article: bool = False,
+) -> dict:
     published_at = published.value.astimezone(UTC) if published else None
     local = published.value if published else None
     if modified_at is not None:

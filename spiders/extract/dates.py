@@ -13,10 +13,28 @@ from dateutil import parser as du_parser
 
 _H = 3600
 TZ_ABBREVIATIONS = {
-    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5 * _H, "EDT": -4 * _H, "CST": -6 * _H, "CDT": -5 * _H,
-    "MST": -7 * _H, "MDT": -6 * _H, "PST": -8 * _H, "PDT": -7 * _H, "BST": _H, "CET": _H, "CEST": 2 * _H,
-    "EET": 2 * _H, "EEST": 3 * _H, "MSK": 3 * _H, "IST": 19800, "JST": 9 * _H, "KST": 9 * _H,
-    "AEST": 10 * _H, "AEDT": 11 * _H,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -5 * _H,
+    "EDT": -4 * _H,
+    "CST": -6 * _H,
+    "CDT": -5 * _H,
+    "MST": -7 * _H,
+    "MDT": -6 * _H,
+    "PST": -8 * _H,
+    "PDT": -7 * _H,
+    "BST": _H,
+    "CET": _H,
+    "CEST": 2 * _H,
+    "EET": 2 * _H,
+    "EEST": 3 * _H,
+    "MSK": 3 * _H,
+    "IST": 19800,
+    "JST": 9 * _H,
+    "KST": 9 * _H,
+    "AEST": 10 * _H,
+    "AEDT": 11 * _H,
 }
 MONTHS: dict[str, int] = {}
 
@@ -39,13 +57,23 @@ _add(10, "october", "oct", "октябрь", "октября", "окт", "жов
 _add(11, "november", "nov", "ноябрь", "ноября", "ноя", "нояб", "листопада", "листопад", "noyabr")
 _add(12, "december", "dec", "декабрь", "декабря", "дек", "грудня", "грудень", "dekabr")
 # French, Spanish, Italian, German, Portuguese
-for _i, _names in enumerate([
-    "janvier enero gennaio januar jänner janeiro", "février fevrier febrero febbraio februar fevereiro",
-    "mars marzo märz maerz março marco", "avril abril aprile", "mai mayo maggio maio",
-    "juin junio giugno juni junho", "juillet julio luglio juli julho", "août aout agosto",
-    "septembre septiembre setiembre settembre setembro", "octobre octubre ottobre oktober outubro",
-    "novembre noviembre novembro", "décembre decembre diciembre dicembre dezember dezembro",
-], start=1):
+for _i, _names in enumerate(
+    [
+        "janvier enero gennaio januar jänner janeiro",
+        "février fevrier febrero febbraio februar fevereiro",
+        "mars marzo märz maerz março marco",
+        "avril abril aprile",
+        "mai mayo maggio maio",
+        "juin junio giugno juni junho",
+        "juillet julio luglio juli julho",
+        "août aout agosto",
+        "septembre septiembre setiembre settembre setembro",
+        "octobre octubre ottobre oktober outubro",
+        "novembre noviembre novembro",
+        "décembre decembre diciembre dicembre dezember dezembro",
+    ],
+    start=1,
+):
     _add(_i, *_names.split())
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
@@ -69,12 +97,18 @@ DATE_PATTERNS = [
         re.I,
     ),
     # 2020年7月12日 12:30 (Japanese, Chinese), 2020년 3월 4일 (Korean)
-    re.compile(r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
-               r"(?:\s*(?:\([^)]{1,4}\)|（[^）]{1,4}）)?\s*(?P<h>\d{1,2})[:時시]\s*(?P<mi>\d{2}))?"),
+    re.compile(
+        r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
+        r"(?:\s*(?:\([^)]{1,4}\)|（[^）]{1,4}）)?\s*(?P<h>\d{1,2})[:時시]\s*(?P<mi>\d{2}))?"
+    ),
     # 30.11.2025 10:10
-    re.compile(rf"(?<![\d.]){_TIME_HEAD}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}})(?![\d.]\d){_TIME_TAIL}"),
+    re.compile(
+        rf"(?<![\d.]){_TIME_HEAD}(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}})(?![\d.]\d){_TIME_TAIL}"
+    ),
     # 2025-11-30 10:10
-    re.compile(rf"(?<![\d-])(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?![\d]){_TIME_TAIL.replace('at|', 'T|at|')}"),
+    re.compile(
+        rf"(?<![\d-])(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?![\d]){_TIME_TAIL.replace('at|', 'T|at|')}"
+    ),
 ]
 
 _URL_DATE = [
@@ -133,7 +167,8 @@ def _build(groups: dict, tz: tzinfo, month: int | None = None) -> FoundDate | No
             explicit = True
             name = groups["tzname"].upper()
             zone = _tz_from_offset(groups.get("tzoff")) or (
-                timezone(timedelta(seconds=TZ_ABBREVIATIONS[name])) if name in TZ_ABBREVIATIONS else UTC)
+                timezone(timedelta(seconds=TZ_ABBREVIATIONS[name])) if name in TZ_ABBREVIATIONS else UTC
+            )
         dt = datetime(year, mon, day, hour, minute, second, tzinfo=zone)
     except (ValueError, TypeError, KeyError):
         return None
@@ -169,7 +204,9 @@ def parse_text_date(text: str, tz: tzinfo = UTC) -> datetime | None:
     return found[0].value.astimezone(UTC) if found else None
 
 
-def parse_structured_date(value: object, tz: tzinfo = UTC, formats: list[str] | None = None) -> FoundDate | None:
+def parse_structured_date(
+    value: object, tz: tzinfo = UTC, formats: list[str] | None = None
+) -> FoundDate | None:
     """Parse a JSON-LD / meta / microdata date (ISO 8601, RFC 2822, epoch seconds or ms, or
     ``formats`` in strptime syntax). Naive values are taken in ``tz``."""
     if value is None:
@@ -198,12 +235,20 @@ def parse_structured_date(value: object, tz: tzinfo = UTC, formats: list[str] | 
             dt = datetime.fromisoformat(iso)
         except ValueError:
             dt = None
-    if dt is None and re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", s) and re.search(r"\d{1,2}\D+\d{1,2}|[a-z]{3}", s, re.I):
+    if (
+        dt is None
+        and re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", s)
+        and re.search(r"\d{1,2}\D+\d{1,2}|[a-z]{3}", s, re.I)
+    ):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                dt = du_parser.parse(s, dayfirst=not re.match(r"^\d{4}", s), default=datetime(2000, 1, 1),
-                                     tzinfos=TZ_ABBREVIATIONS)
+                dt = du_parser.parse(
+                    s,
+                    dayfirst=not re.match(r"^\d{4}", s),
+                    default=datetime(2000, 1, 1),
+                    tzinfos=TZ_ABBREVIATIONS,
+                )
         except (ValueError, OverflowError, TypeError):
             dt = None
     if dt is None:

@@ -11,10 +11,24 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle", "blogposting",
-    "liveblogposting", "socialmediaposting", "scholarlyarticle", "techarticle", "report",
-    "satiricalarticle", "advertisercontentarticle", "medicalscholarlyarticle", "posting",
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "askpublicnewsarticle",
+    "blogposting",
+    "liveblogposting",
+    "socialmediaposting",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "satiricalarticle",
+    "advertisercontentarticle",
+    "medicalscholarlyarticle",
+    "posting",
 }
 LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "website", "profilepage"}
 
@@ -257,8 +271,16 @@ def first_meta(meta: dict[str, list[str]], *keys: str) -> str | None:
     return None
 
 
-_MICRO_KEYS = ("datepublished", "datemodified", "datecreated", "headline", "articlebody", "author",
-               "articlesection", "alternativeheadline")
+_MICRO_KEYS = (
+    "datepublished",
+    "datemodified",
+    "datecreated",
+    "headline",
+    "articlebody",
+    "author",
+    "articlesection",
+    "alternativeheadline",
+)
 
 
 def parse_microdata(tree: etree._Element) -> dict[str, str]:

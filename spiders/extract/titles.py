@@ -29,13 +29,16 @@ def _site_like(part: str, site_names: list[str], domain: str) -> bool:
         return True
     # "BBC News" for bbc.co.uk, "The Guardian" for theguardian.com, "Caliber.az" for caliber.az
     for c in candidates:
-        if len(c) >= 3 and (p.startswith(c) or c.startswith(p) and len(p) >= 3 or c in p and len(p) <= len(c) + 8):
+        if len(c) >= 3 and (
+            p.startswith(c) or c.startswith(p) and len(p) >= 3 or c in p and len(p) <= len(c) + 8
+        ):
             return True
     return False
 
 
-def clean_title(title: str | None, *, site_names: list[str] | None = None, domain: str = "",
-                headline: str | None = None) -> str | None:
+def clean_title(
+    title: str | None, *, site_names: list[str] | None = None, domain: str = "", headline: str | None = None
+) -> str | None:
     """Strip a site-name suffix/prefix from ``title``. ``headline`` (an ``<h1>``) is evidence: if the
     title starts with it, the rest is furniture."""
     if not title:
@@ -45,7 +48,7 @@ def clean_title(title: str | None, *, site_names: list[str] | None = None, domai
     if headline:
         h = re.sub(r"\s+", " ", headline).strip()
         if len(h) >= 10 and title != h and _norm(title).startswith(_norm(h)):
-            rest = title[len(h):] if title.startswith(h) else ""
+            rest = title[len(h) :] if title.startswith(h) else ""
             if not rest or _SEP_RE.match(rest):
                 return h
     m = re.match(r"^([^:]{2,60}):\s+(.{10,})$", title)

@@ -66,7 +66,6 @@ class _Hook(_Served):
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
 
-
 def _warehouse(path) -> None:
     con = duckdb.connect(str(path))
     con.execute("""create table topics as select * from (values
@@ -184,7 +183,6 @@ class _Smtp(_Served):
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-
 
 
 @pytest.fixture

@@ -26,7 +26,10 @@ from spiders.discovery import parse_date
         ("2020-05-11T09:00:01.123456789Z", datetime(2020, 5, 11, 9, 0, 1, 123456, tzinfo=UTC)),
         ("  2004-10-01T18:23:17+00:00\n", datetime(2004, 10, 1, 18, 23, 17, tzinfo=UTC)),
         ("Thu, 27 Nov 2025 13:45:00 +03:00", datetime(2025, 11, 27, 10, 45, tzinfo=UTC)),
-        ("Thu Nov 27 2025 13:45:00 GMT+0300 (Moscow Standard Time)", datetime(2025, 11, 27, 10, 45, tzinfo=UTC)),
+        (
+            "Thu Nov 27 2025 13:45:00 GMT+0300 (Moscow Standard Time)",
+            datetime(2025, 11, 27, 10, 45, tzinfo=UTC),
+        ),
         ("Thu, 27 Nov 2025 13:45:00 Z", datetime(2025, 11, 27, 13, 45, tzinfo=UTC)),
         ("1732700000", datetime(2024, 11, 27, 9, 33, 20, tzinfo=UTC)),
     ],
@@ -57,8 +60,18 @@ def test_dates_without_zone_are_flagged(text, utc_value):
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "   ", "garbage", "10:30", "2024-13-45", "Thu, 01 Jan 1970 00:00:00 GMT", "0000-00-00",
-     "Thu,28 Jul 2022 4:35:5 GMT+98", "9999-12-31T23:59:59-14:00"],
+    [
+        None,
+        "",
+        "   ",
+        "garbage",
+        "10:30",
+        "2024-13-45",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "0000-00-00",
+        "Thu,28 Jul 2022 4:35:5 GMT+98",
+        "9999-12-31T23:59:59-14:00",
+    ],
 )
 def test_unusable_dates(text):
     assert parse_date(text) == (None, False)

@@ -24,8 +24,22 @@ from spiders.discovery import (
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FILES = sorted(p for d in ("feeds", "sitemaps") for p in (FIXTURES / d).iterdir() if p.is_file())
-INSERTS = [b"<", b"&", b"]]>", b"<![CDATA[", b"\x00", b"<!DOCTYPE x>", b"\xff\xfe", b'"', b"{", b"http://[::1",
-           b'<a href="http://[x">', b"\x1f\x8b", b"<?xml version='1.0' encoding='bogus'?>", b"\xc3"]
+INSERTS = [
+    b"<",
+    b"&",
+    b"]]>",
+    b"<![CDATA[",
+    b"\x00",
+    b"<!DOCTYPE x>",
+    b"\xff\xfe",
+    b'"',
+    b"{",
+    b"http://[::1",
+    b'<a href="http://[x">',
+    b"\x1f\x8b",
+    b"<?xml version='1.0' encoding='bogus'?>",
+    b"\xc3",
+]
 
 
 def mutate(rng: random.Random, body: bytes) -> bytes:
@@ -48,7 +62,14 @@ def mutate(rng: random.Random, body: bytes) -> bytes:
 def test_mutated_inputs_never_crash(seed, caplog):
     caplog.set_level(logging.ERROR)  # recovery warnings are expected here
     rng = random.Random(seed)
-    parsers = (parse_feed, parse_sitemap, alternate_feeds, listing_links, next_page_link, sitemaps_from_robots)
+    parsers = (
+        parse_feed,
+        parse_sitemap,
+        alternate_feeds,
+        listing_links,
+        next_page_link,
+        sitemaps_from_robots,
+    )
     for case in range(120):
         path = rng.choice(FILES)
         body = mutate(rng, path.read_bytes())
@@ -58,5 +79,7 @@ def test_mutated_inputs_never_crash(seed, caplog):
             except DiscoveryError:
                 pass
             except Exception as exc:  # pragma: no cover - the failure message is the point
-                pytest.fail(f"{parse.__name__} crashed on seed {seed} case {case} ({path.name}): "
-                            f"{type(exc).__name__}: {exc}")
+                pytest.fail(
+                    f"{parse.__name__} crashed on seed {seed} case {case} ({path.name}): "
+                    f"{type(exc).__name__}: {exc}"
+                )

@@ -24,7 +24,9 @@ def test_alternate_feeds_types_base_href_dedupe_and_comment_feeds():
 def test_alternate_feeds_empty_and_junk():
     assert alternate_feeds(b"", URL) == []
     assert alternate_feeds("<p>no head at all", URL) == []
-    assert alternate_feeds('<link rel="alternate" type="application/rss+xml" href="javascript:x()">', URL) == []
+    assert (
+        alternate_feeds('<link rel="alternate" type="application/rss+xml" href="javascript:x()">', URL) == []
+    )
 
 
 def test_listing_links_absolute_fragment_free_deduped_http_only():
@@ -51,7 +53,10 @@ def test_listing_links_decodes_by_meta_charset():
         ("a.pagination__next::attr(href)", "https://outlet.example.com/world/?page=2"),
         ("//div[@class='pagination']/a[last()]/@href", "https://outlet.example.com/world/?page=2"),
         ("//div[@class='pagination']/a[last()]", "https://outlet.example.com/world/?page=2"),
-        (".pagination", "https://outlet.example.com/world/?page=2"),  # container: its first link that moves on
+        (
+            ".pagination",
+            "https://outlet.example.com/world/?page=2",
+        ),  # container: its first link that moves on
         ("a.does-not-exist", None),
     ],
 )

@@ -14,11 +14,14 @@ import pytest
 
 from spiders.discovery import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
 
-EVAL = Path(os.environ.get("NEWSRADAR_EVAL_DIR") or Path(__file__).resolve().parents[2] / ".." / "shared" / "eval")
+EVAL = Path(
+    os.environ.get("NEWSRADAR_EVAL_DIR") or Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
+)
 FEEDS, SITEMAPS = EVAL / "feeds", EVAL / "sitemaps"
 
-pytestmark = pytest.mark.skipif(not FEEDS.is_dir() or not SITEMAPS.is_dir(),
-                                reason=f"evaluation corpus not found at {EVAL}")
+pytestmark = pytest.mark.skipif(
+    not FEEDS.is_dir() or not SITEMAPS.is_dir(), reason=f"evaluation corpus not found at {EVAL}"
+)
 
 
 def corpus(folder: Path) -> list[Path]:
@@ -53,10 +56,14 @@ def test_real_feeds():
     assert len(parsed) >= 38
     entries = sum(len(f) for f in parsed.values())
     dated = sum(1 for f in parsed.values() for e in f if e.published_at is not None)
-    print(f"  entries {entries}, dated {dated}, recovered feeds: {[k for k, f in parsed.items() if f.recovered]}")
+    print(
+        f"  entries {entries}, dated {dated}, recovered feeds: {[k for k, f in parsed.items() if f.recovered]}"
+    )
     # two synthetic JSON Feed parser tests have items with ids but no links: skipped and counted
-    assert sorted(k for k, f in parsed.items() if not f) == ["rsparser/feeds/authors.json",
-                                                             "rsparser/feeds/jsonfeed-extension.json"]
+    assert sorted(k for k, f in parsed.items() if not f) == [
+        "rsparser/feeds/authors.json",
+        "rsparser/feeds/jsonfeed-extension.json",
+    ]
     assert parsed["rsparser/feeds/authors.json"].skipped == 4
     assert parsed["rsparser/feeds/jsonfeed-extension.json"].skipped == 3
     for feed in parsed.values():
@@ -96,4 +103,5 @@ def test_real_robots():
     robots = SITEMAPS / "advertools" / "robots.txt"
     if robots.exists():
         assert sitemaps_from_robots(robots.read_text(), "https://advertools.readthedocs.io/robots.txt") == [
-            "https://advertools.readthedocs.io/sitemap.xml"]
+            "https://advertools.readthedocs.io/sitemap.xml"
+        ]

@@ -53,7 +53,10 @@ def test_sitemap_index():
 
 def test_gzip_sitemap_by_magic_bytes_and_plain_xml_with_gz_name():
     plain = parse_sitemap(load("urlset.xml"), SITE)
-    assert parse_sitemap(load("urlset.xml.gz"), "https://caliber.example.az/sitemap.xml.gz").entries == plain.entries
+    assert (
+        parse_sitemap(load("urlset.xml.gz"), "https://caliber.example.az/sitemap.xml.gz").entries
+        == plain.entries
+    )
     # gzip served under a name without .gz, and plain XML under a .gz name
     assert parse_sitemap(load("urlset.xml.gz"), "https://caliber.example.az/sitemap").entries == plain.entries
     assert parse_sitemap(load("plain_xml_named.xml.gz"), "https://news.example.ua/s.xml.gz").kind == "index"
@@ -62,7 +65,9 @@ def test_gzip_sitemap_by_magic_bytes_and_plain_xml_with_gz_name():
 def test_multi_member_gzip():
     body = gzip.compress(b"https://t.example.com/1\n") + gzip.compress(b"https://t.example.com/2\n")
     assert [e.loc for e in parse_sitemap(body, "https://t.example.com/sitemap.txt.gz")] == [
-        "https://t.example.com/1", "https://t.example.com/2"]
+        "https://t.example.com/1",
+        "https://t.example.com/2",
+    ]
 
 
 def test_google_news_sitemap():
@@ -85,8 +90,9 @@ def test_sitemap_without_namespace_and_text_sitemap():
 
 
 def test_feed_used_as_sitemap():
-    sm = parse_sitemap((FIXTURES.parent / "feeds" / "rss2_wire.xml").read_bytes(),
-                       "https://wire.example.org/rss/world.xml")
+    sm = parse_sitemap(
+        (FIXTURES.parent / "feeds" / "rss2_wire.xml").read_bytes(), "https://wire.example.org/rss/world.xml"
+    )
     assert sm.kind == "urlset" and len(sm) == 6
     assert sm.entries[0].published_at == datetime(2025, 11, 27, 14, 5, tzinfo=UTC)
     assert "feed used as a sitemap" in sm.warnings[0]
@@ -96,8 +102,11 @@ def test_malformed_sitemap_is_recovered_and_says_so():
     sm = parse_sitemap(load("malformed_recoverable.xml"), "https://outlet.example.com/sitemap.xml")
     assert sm.recovered
     # the bare '&' is repaired losslessly; the entry cut off by the truncation is dropped, not kept garbled
-    assert [e.loc for e in sm] == ["https://outlet.example.com/a.html", "https://outlet.example.com/b.html?x=1&y=2",
-                                   "https://outlet.example.com/c.html"]
+    assert [e.loc for e in sm] == [
+        "https://outlet.example.com/a.html",
+        "https://outlet.example.com/b.html?x=1&y=2",
+        "https://outlet.example.com/c.html",
+    ]
     warning = sm.warnings[0]
     assert "line 8, column 49" in warning and "bare '&'" in warning and "dropped 1 entry" in warning
 
@@ -161,9 +170,13 @@ def test_corrupt_and_truncated_gzip():
 
 @pytest.mark.parametrize(
     ("body", "kind"),
-    [(b"", "parse_error"), (b"<html><body>Not found</body></html>", "not_a_sitemap"),
-     (b'{"urls": []}', "not_a_sitemap"), (b"<foo><bar/></foo>", "not_a_sitemap"),
-     (b"no urls in here\nat all", "not_a_sitemap")],
+    [
+        (b"", "parse_error"),
+        (b"<html><body>Not found</body></html>", "not_a_sitemap"),
+        (b'{"urls": []}', "not_a_sitemap"),
+        (b"<foo><bar/></foo>", "not_a_sitemap"),
+        (b"no urls in here\nat all", "not_a_sitemap"),
+    ],
 )
 def test_not_a_sitemap(body, kind):
     with pytest.raises(DiscoveryError) as info:
@@ -184,15 +197,21 @@ def test_sitemaps_from_robots():
 
 
 def test_large_news_sitemap_streams_every_entry():
-    head = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">')
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+    )
     rows = "".join(
         f"<url><loc>https://n.example.com/2025/11/{i % 28 + 1:02d}/story-{i}.html</loc>"
         f"<news:news><news:publication><news:name>N</news:name><news:language>ru</news:language></news:publication>"
         f"<news:publication_date>2025-11-{i % 28 + 1:02d}T09:{i % 60:02d}:00+03:00</news:publication_date>"
-        f"<news:title>Story {i}</news:title></news:news></url>" for i in range(20000))
+        f"<news:title>Story {i}</news:title></news:news></url>"
+        for i in range(20000)
+    )
     start = time.perf_counter()
-    sm = parse_sitemap(gzip.compress((head + rows + "</urlset>").encode()), "https://n.example.com/news.xml.gz")
+    sm = parse_sitemap(
+        gzip.compress((head + rows + "</urlset>").encode()), "https://n.example.com/news.xml.gz"
+    )
     assert time.perf_counter() - start < 15
     assert len(sm) == 20000 and not sm.recovered
     last = sm.entries[-1]
@@ -232,13 +251,17 @@ def test_external_dtd_is_never_fetched(dtd_server):
     from spiders.discovery import parse_feed
 
     base, hits = dtd_server
-    sitemap = (f'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "{base}/evil.dtd">'
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-               '<url><loc>https://a.example.com/&xxe;</loc></url><url><loc>https://a.example.com/b</loc></url>'
-               '</urlset>').encode()
-    feed = (f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{base}/evil.dtd"><rss version="2.0"><channel>'
-            '<title>t</title><item><title>&xxe;</title><link>https://a.example.com/c</link></item>'
-            '</channel></rss>').encode()
+    sitemap = (
+        f'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "{base}/evil.dtd">'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://a.example.com/&xxe;</loc></url><url><loc>https://a.example.com/b</loc></url>"
+        "</urlset>"
+    ).encode()
+    feed = (
+        f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{base}/evil.dtd"><rss version="2.0"><channel>'
+        "<title>t</title><item><title>&xxe;</title><link>https://a.example.com/c</link></item>"
+        "</channel></rss>"
+    ).encode()
     sm = parse_sitemap(sitemap, "https://a.example.com/sitemap.xml")
     # the entry whose <loc> holds the unresolved reference is skipped and counted, the rest is read
     assert [e.loc for e in sm] == ["https://a.example.com/b"] and sm.skipped == 1

@@ -18,10 +18,13 @@ FLOORS = REPO / "eval_floors.toml"
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize(("kind", "corpus", "marker"), [
-    ("extraction", "articles_zyte", "ground-truth.json"),
-    ("dates", "dates_mediacloud2020", "eval_mediacloud_2020.json"),
-])
+@pytest.mark.parametrize(
+    ("kind", "corpus", "marker"),
+    [
+        ("extraction", "articles_zyte", "ground-truth.json"),
+        ("dates", "dates_mediacloud2020", "eval_mediacloud_2020.json"),
+    ],
+)
 def test_quality_gate(kind, corpus, marker, capsys):
     path = EVAL / corpus
     if not (path / marker).is_file():

@@ -64,6 +64,8 @@ def test_reproduces_published_trafilatura_figure():
 
     gold = load_corpus(ZYTE)
     out = load_baseline(ZYTE / "baselines" / "trafilatura.json")
-    s = summarise([score_page(v.get("articleBody"), (out.get(k) or {}).get("articleBody")) for k, v in gold.items()])
+    s = summarise(
+        [score_page(v.get("articleBody"), (out.get(k) or {}).get("articleBody")) for k, v in gold.items()]
+    )
     assert (round(s.f1, 3), round(s.precision, 3), round(s.recall, 3)) == (0.958, 0.938, 0.978)
     assert json.dumps(s.as_dict())

@@ -14,15 +14,38 @@ from spiders.extract import extract_article
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 CONTRACT_FIELDS = {
-    "url", "canonical_url", "domain", "language", "title", "subtitle", "body", "authors", "section", "tags",
-    "published_at", "modified_at", "date_source", "content_hash", "simhash", "word_count", "image_url", "views",
-    "extractor", "is_article",
+    "url",
+    "canonical_url",
+    "domain",
+    "language",
+    "title",
+    "subtitle",
+    "body",
+    "authors",
+    "section",
+    "tags",
+    "published_at",
+    "modified_at",
+    "date_source",
+    "content_hash",
+    "simhash",
+    "word_count",
+    "image_url",
+    "views",
+    "extractor",
+    "is_article",
 }
 
 
 def _source(**kw) -> Source:
-    base = dict(id="caliber_en", name="Caliber", homepage="https://caliber.az/en", languages=["en"],
-                timezone="Asia/Baku", article_url="/post/")
+    base = dict(
+        id="caliber_en",
+        name="Caliber",
+        homepage="https://caliber.az/en",
+        languages=["en"],
+        timezone="Asia/Baku",
+        article_url="/post/",
+    )
     base.update(kw)
     return Source.model_validate(base)
 
@@ -33,8 +56,9 @@ def _page(name: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def caliber_en() -> dict:
-    return extract_article(_page("caliber_en_like.html"), "https://caliber.az/en/post/leaders-weigh-formats",
-                           source=_source())
+    return extract_article(
+        _page("caliber_en_like.html"), "https://caliber.az/en/post/leaders-weigh-formats", source=_source()
+    )
 
 
 def test_contract_fields(caliber_en):
@@ -72,9 +96,21 @@ def test_caliber_en_body_has_key_sentences(caliber_en):
 
 @pytest.mark.parametrize(
     "furniture",
-    ["Facebook", "Telegram", "Search the site", "Copyright", "All rights reserved", "Related news",
-     "Ceasefire monitors report calm night", "Border crossing reopens", "Views: 89", "30 November 2025",
-     "Photo: press service", "ANALYTICS", "Share"],
+    [
+        "Facebook",
+        "Telegram",
+        "Search the site",
+        "Copyright",
+        "All rights reserved",
+        "Related news",
+        "Ceasefire monitors report calm night",
+        "Border crossing reopens",
+        "Views: 89",
+        "30 November 2025",
+        "Photo: press service",
+        "ANALYTICS",
+        "Share",
+    ],
 )
 def test_caliber_en_body_has_no_furniture(caliber_en, furniture):
     assert furniture not in caliber_en["body"]
@@ -89,7 +125,13 @@ def test_caliber_ru():
     assert r["views"] == 1234  # "Просмотров: 1 234"
     assert r["section"] == "Аналитика"
     assert "«Бишкек — нейтральная площадка" in r["body"]
-    for furniture in ("Читайте также", "Наблюдатели сообщили", "Поиск по сайту", "Все права защищены", "Поделиться"):
+    for furniture in (
+        "Читайте также",
+        "Наблюдатели сообщили",
+        "Поиск по сайту",
+        "Все права защищены",
+        "Поделиться",
+    ):
         assert furniture not in r["body"]
 
 
@@ -105,25 +147,33 @@ def test_windows_1251_declared_in_meta():
 
 def test_windows_1251_detected_without_declaration():
     data = _page("ru_windows1251.html").replace(
-        b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">', b"")
+        b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">', b""
+    )
     r = extract_article(data, "https://caliber.az/ru/post/lidery")
     assert "Мы готовы снова предложить Минск" in r["body"]
 
 
 def test_http_header_charset_wins_over_meta():
     page = '<html><head><meta charset="utf-8"><title>Привет мир новости</title></head><body><p>Текст</p></body></html>'
-    r = extract_article(page.encode("koi8-r"), "https://example.ru/a",
-                        headers={b"Content-Type": [b"text/html; charset=KOI8-R"]})
+    r = extract_article(
+        page.encode("koi8-r"),
+        "https://example.ru/a",
+        headers={b"Content-Type": [b"text/html; charset=KOI8-R"]},
+    )
     assert r["title"] == "Привет мир новости"
 
 
 def _article_html(head: str, body_paragraphs: int = 6, extra: str = "") -> str:
-    para = ("The ministry said the agreement covers grain exports, energy transit and the exchange of prisoners, "
-            "and officials expect a second round of talks in Geneva next month.")
+    para = (
+        "The ministry said the agreement covers grain exports, energy transit and the exchange of prisoners, "
+        "and officials expect a second round of talks in Geneva next month."
+    )
     paras = "\n".join(f"<p>{para} Paragraph {i}.</p>" for i in range(body_paragraphs))
-    return (f"<html lang='en'><head>{head}</head><body><header><nav><a href='/'>Home</a></nav></header>"
-            f"<article><h1>Negotiators agree on a framework for grain and energy</h1>{extra}{paras}</article>"
-            f"<footer>Contact us</footer></body></html>")
+    return (
+        f"<html lang='en'><head>{head}</head><body><header><nav><a href='/'>Home</a></nav></header>"
+        f"<article><h1>Negotiators agree on a framework for grain and energy</h1>{extra}{paras}</article>"
+        f"<footer>Contact us</footer></body></html>"
+    )
 
 
 def test_jsonld_news_article_in_graph():
@@ -131,11 +181,16 @@ def test_jsonld_news_article_in_graph():
         "@context": "https://schema.org",
         "@graph": [
             {"@type": "WebSite", "name": "The Daily Example", "url": "https://daily.example.com/"},
-            {"@type": ["ReportageNewsArticle"], "headline": "Negotiators agree on a framework for grain and energy",
-             "datePublished": "2024-03-05T14:20:00+01:00", "dateModified": "2024-03-05T16:00:00+01:00",
-             "author": [{"@type": "Person", "name": "Jane Roe"}, {"@type": "Person", "name": "John Doe"}],
-             "articleSection": ["World", "Europe"], "keywords": "grain, energy, talks",
-             "image": {"@type": "ImageObject", "url": "https://daily.example.com/img.jpg"}},
+            {
+                "@type": ["ReportageNewsArticle"],
+                "headline": "Negotiators agree on a framework for grain and energy",
+                "datePublished": "2024-03-05T14:20:00+01:00",
+                "dateModified": "2024-03-05T16:00:00+01:00",
+                "author": [{"@type": "Person", "name": "Jane Roe"}, {"@type": "Person", "name": "John Doe"}],
+                "articleSection": ["World", "Europe"],
+                "keywords": "grain, energy, talks",
+                "image": {"@type": "ImageObject", "url": "https://daily.example.com/img.jpg"},
+            },
         ],
     }
     head = f'<title>Negotiators agree | The Daily Example</title><script type="application/ld+json">{json.dumps(ld)}</script>'
@@ -154,21 +209,27 @@ def test_jsonld_news_article_in_graph():
 
 
 def test_jsonld_article_body_preferred_when_complete():
-    text = " ".join(f"Sentence number {i} of the structured article body explains the deal." for i in range(20))
+    text = " ".join(
+        f"Sentence number {i} of the structured article body explains the deal." for i in range(20)
+    )
     ld = {"@type": "NewsArticle", "headline": "Deal", "articleBody": text, "datePublished": "2024-03-05"}
     head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
-    html = (f"<html><head>{head}</head><body><h1>Deal</h1><div><p>Subscribe to read the full story.</p></div>"
-            "</body></html>")
+    html = (
+        f"<html><head>{head}</head><body><h1>Deal</h1><div><p>Subscribe to read the full story.</p></div>"
+        "</body></html>"
+    )
     r = extract_article(html, "https://example.com/news/deal")
     assert r["body"] == text
     assert "jsonld-body" in r["extractor"]
 
 
 def test_broken_jsonld_is_tolerated():
-    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Broken but readable",'
-            ' "datePublished": "2023-07-01T08:00:00Z",}</script>'
-            '<script type="application/ld+json">{ this is not json at all </script>'
-            '<script type="application/ld+json"><!-- {"@type": "Organization", "name": "X"} --></script>')
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Broken but readable",'
+        ' "datePublished": "2023-07-01T08:00:00Z",}</script>'
+        '<script type="application/ld+json">{ this is not json at all </script>'
+        '<script type="application/ld+json"><!-- {"@type": "Organization", "name": "X"} --></script>'
+    )
     r = extract_article(_article_html(head), "https://example.com/a/broken")
     assert r["published_at"] == datetime(2023, 7, 1, 8, 0, tzinfo=UTC)
     assert r["date_source"] == "jsonld"
@@ -176,16 +237,18 @@ def test_broken_jsonld_is_tolerated():
 
 
 def test_opengraph_only_page():
-    head = ('<meta property="og:type" content="article">'
-            '<meta property="og:title" content="Negotiators agree on a framework for grain and energy - Example News">'
-            '<meta property="og:site_name" content="Example News">'
-            '<meta property="og:image" content="/images/lead.jpg">'
-            '<meta property="article:published_time" content="2022-09-14T09:15:00+03:00">'
-            '<meta property="article:modified_time" content="2022-09-14T11:00:00+03:00">'
-            '<meta property="article:section" content="Politics">'
-            '<meta property="article:tag" content="grain"><meta property="article:tag" content="Geneva">'
-            '<meta name="author" content="By Anna Smith">'
-            '<link rel="canonical" href="/politics/grain-framework">')
+    head = (
+        '<meta property="og:type" content="article">'
+        '<meta property="og:title" content="Negotiators agree on a framework for grain and energy - Example News">'
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="og:image" content="/images/lead.jpg">'
+        '<meta property="article:published_time" content="2022-09-14T09:15:00+03:00">'
+        '<meta property="article:modified_time" content="2022-09-14T11:00:00+03:00">'
+        '<meta property="article:section" content="Politics">'
+        '<meta property="article:tag" content="grain"><meta property="article:tag" content="Geneva">'
+        '<meta name="author" content="By Anna Smith">'
+        '<link rel="canonical" href="/politics/grain-framework">'
+    )
     r = extract_article(_article_html(head), "https://news.example.org/politics/grain-framework?utm=x")
     assert r["title"] == "Negotiators agree on a framework for grain and energy"
     assert r["published_at"] == datetime(2022, 9, 14, 6, 15, tzinfo=UTC)
@@ -214,8 +277,11 @@ def test_url_date_is_last_resort():
 
 def test_hints_from_feed_used_without_page_evidence():
     hint = datetime(2024, 1, 2, 3, 4, tzinfo=UTC)
-    r = extract_article(_article_html("<title>x</title>"), "https://example.com/story",
-                        hints={"published_at": hint, "date_source": "feed"})
+    r = extract_article(
+        _article_html("<title>x</title>"),
+        "https://example.com/story",
+        hints={"published_at": hint, "date_source": "feed"},
+    )
     assert r["published_at"] == hint and r["date_source"] == "feed"
 
 
@@ -231,16 +297,43 @@ def test_structured_date_contradicted_by_page_and_url():
 @pytest.mark.parametrize(
     ("title", "site", "url", "expected"),
     [
-        ("Peace talks resume in Minsk | Caliber.Az", None, "https://caliber.az/en/post/1", "Peace talks resume in Minsk"),
-        ("Peace talks resume in Minsk — Reuters", None, "https://www.reuters.com/world/x", "Peace talks resume in Minsk"),
-        ("Peace talks resume in Minsk - BBC News", None, "https://www.bbc.co.uk/news/world-1", "Peace talks resume in Minsk"),
-        ("Peace talks resume in Minsk | World | The Example Times", "The Example Times",
-         "https://example-times.com/world/1", "Peace talks resume in Minsk | World"),
-        ("Example Daily: Peace talks resume in Minsk", "Example Daily", "https://exampledaily.net/1",
-         "Peace talks resume in Minsk"),
+        (
+            "Peace talks resume in Minsk | Caliber.Az",
+            None,
+            "https://caliber.az/en/post/1",
+            "Peace talks resume in Minsk",
+        ),
+        (
+            "Peace talks resume in Minsk — Reuters",
+            None,
+            "https://www.reuters.com/world/x",
+            "Peace talks resume in Minsk",
+        ),
+        (
+            "Peace talks resume in Minsk - BBC News",
+            None,
+            "https://www.bbc.co.uk/news/world-1",
+            "Peace talks resume in Minsk",
+        ),
+        (
+            "Peace talks resume in Minsk | World | The Example Times",
+            "The Example Times",
+            "https://example-times.com/world/1",
+            "Peace talks resume in Minsk | World",
+        ),
+        (
+            "Example Daily: Peace talks resume in Minsk",
+            "Example Daily",
+            "https://exampledaily.net/1",
+            "Peace talks resume in Minsk",
+        ),
         # a dash inside the headline itself stays
-        ("Minsk - Bishkek: peace talks resume after a long pause", None, "https://news.example.com/1",
-         "Minsk - Bishkek: peace talks resume after a long pause"),
+        (
+            "Minsk - Bishkek: peace talks resume after a long pause",
+            None,
+            "https://news.example.com/1",
+            "Minsk - Bishkek: peace talks resume after a long pause",
+        ),
     ],
 )
 def test_title_suffix_stripping(title, site, url, expected):
@@ -261,12 +354,15 @@ def test_overrides_selectors_and_strip():
         "strip": [".promo"],
     }
     src = _source(overrides=overrides, timezone="Europe/Moscow")
-    extra = ("<div class='headline'>Override headline wins</div><span class='rubric'>Economy</span>"
-             "<span class='who'>Ivan Petrov</span><span class='when'>05/04/2021 10.30</span>"
-             "<span class='counter'>1 204 reads</span><div class='promo'><p>Subscribe to our premium newsletter "
-             "today and save forty percent on your first year of unlimited reading.</p></div>")
-    r = extract_article(_article_html("<title>Other</title>", extra=extra), "https://caliber.az/en/post/2",
-                        source=src)
+    extra = (
+        "<div class='headline'>Override headline wins</div><span class='rubric'>Economy</span>"
+        "<span class='who'>Ivan Petrov</span><span class='when'>05/04/2021 10.30</span>"
+        "<span class='counter'>1 204 reads</span><div class='promo'><p>Subscribe to our premium newsletter "
+        "today and save forty percent on your first year of unlimited reading.</p></div>"
+    )
+    r = extract_article(
+        _article_html("<title>Other</title>", extra=extra), "https://caliber.az/en/post/2", source=src
+    )
     assert r["title"] == "Override headline wins"
     assert r["section"] == "Economy"
     assert r["views"] == 1204
@@ -276,8 +372,11 @@ def test_overrides_selectors_and_strip():
 
 
 def test_listing_page_is_not_article():
-    items = "".join(f"<h3><a href='/news/{i}'>Headline number {i} about the economy and the talks</a></h3>"
-                    f"<p>Teaser text for story {i} with a few more words to read.</p>" for i in range(15))
+    items = "".join(
+        f"<h3><a href='/news/{i}'>Headline number {i} about the economy and the talks</a></h3>"
+        f"<p>Teaser text for story {i} with a few more words to read.</p>"
+        for i in range(15)
+    )
     html = f"<html><head><title>News</title></head><body>{items}</body></html>"
     r = extract_article(html, "https://example.com/news/")
     assert r["is_article"] is False
@@ -305,25 +404,35 @@ def test_picklable_and_fast():
 def test_listing_of_linked_headlines_with_dates_is_not_article():
     items = "".join(
         f"<li><a href='/2025/11/{20 + i % 9}/politics/story-{i}'>Envoys meet again as peace talks enter phase {i}</a>"
-        f" <span class='date'>{20 + i % 9} November 2025 10:{10 + i}</span></li>" for i in range(20))
-    html = (f"<html lang='en'><head><title>Politics | The Example Post</title></head><body><main><h1>Politics</h1>"
-            f"<ul class='news-list'>{items}</ul></main></body></html>")
+        f" <span class='date'>{20 + i % 9} November 2025 10:{10 + i}</span></li>"
+        for i in range(20)
+    )
+    html = (
+        f"<html lang='en'><head><title>Politics | The Example Post</title></head><body><main><h1>Politics</h1>"
+        f"<ul class='news-list'>{items}</ul></main></body></html>"
+    )
     r = extract_article(html, "https://example.com/section/politics")
     assert r["word_count"] >= 60
     assert r["is_article"] is False
 
 
 def test_generic_section_labels_are_dropped():
-    head = ('<meta property="og:type" content="article"><meta property="og:site_name" content="Example News">'
-            '<meta property="article:section" content="Homepage">')
+    head = (
+        '<meta property="og:type" content="article"><meta property="og:site_name" content="Example News">'
+        '<meta property="article:section" content="Homepage">'
+    )
     assert extract_article(_article_html(head), "https://example.com/a/1")["section"] is None
     head = head.replace("Homepage", "Example News")
     assert extract_article(_article_html(head), "https://example.com/a/1")["section"] is None
 
 
 def test_timezone_hint_overrides_source_zone():
-    r = extract_article(_page("caliber_en_like.html"), "https://caliber.az/en/post/x", source=_source(),
-                        hints={"timezone": "Europe/London"})
+    r = extract_article(
+        _page("caliber_en_like.html"),
+        "https://caliber.az/en/post/x",
+        source=_source(),
+        hints={"timezone": "Europe/London"},
+    )
     assert r["published_at"] == datetime(2025, 11, 30, 10, 10, tzinfo=UTC)
     assert r["published_at_local"] == "2025-11-30T10:10:00+00:00"
 
@@ -338,7 +447,9 @@ def test_published_stamp_preferred_over_updated_stamp():
 def test_override_values_are_read_before_strip():
     src = _source(overrides={"views": ".hits::text", "strip": [".hits", ".promo"]})
     extra = "<span class='hits'>Views: 4 321</span><div class='promo'><p>Buy our app.</p></div>"
-    r = extract_article(_article_html("<title>x</title>", extra=extra), "https://caliber.az/en/post/3", source=src)
+    r = extract_article(
+        _article_html("<title>x</title>", extra=extra), "https://caliber.az/en/post/3", source=src
+    )
     assert r["views"] == 4321
     assert "Views" not in r["body"] and "Buy our app" not in r["body"]
 
@@ -346,43 +457,71 @@ def test_override_values_are_read_before_strip():
 @pytest.mark.parametrize(
     ("head", "field", "expected"),
     [
-        ('<meta name="parsely-pub-date" content="2023-05-06T07:08:09Z">', "published_at",
-         datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC)),
+        (
+            '<meta name="parsely-pub-date" content="2023-05-06T07:08:09Z">',
+            "published_at",
+            datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC),
+        ),
         ('<meta name="dc.date" content="2023-05-06">', "published_at", datetime(2023, 5, 6, tzinfo=UTC)),
-        ('<meta name="sailthru.date" content="Sat, 06 May 2023 07:08:09 GMT">', "published_at",
-         datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC)),
+        (
+            '<meta name="sailthru.date" content="Sat, 06 May 2023 07:08:09 GMT">',
+            "published_at",
+            datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC),
+        ),
         ('<meta name="parsely-section" content="Business">', "section", "Business"),
         ('<meta name="parsely-tags" content="oil, gas,opec">', "tags", ["oil", "gas", "opec"]),
         ('<meta name="parsely-author" content="Maria Lopez">', "authors", ["Maria Lopez"]),
         ('<meta name="parsely-title" content="A parsely headline">', "title", "A parsely headline"),
-        ('<meta name="twitter:image" content="https://cdn.example.com/t.jpg">', "image_url",
-         "https://cdn.example.com/t.jpg"),
+        (
+            '<meta name="twitter:image" content="https://cdn.example.com/t.jpg">',
+            "image_url",
+            "https://cdn.example.com/t.jpg",
+        ),
     ],
 )
 def test_meta_layer_fields(head, field, expected):
-    html = (f"<html><head>{head}</head><body><div><p>{'Body text of the article here. ' * 20}</p></div>"
-            "</body></html>")
+    html = (
+        f"<html><head>{head}</head><body><div><p>{'Body text of the article here. ' * 20}</p></div>"
+        "</body></html>"
+    )
     assert extract_article(html, "https://example.com/story/1")[field] == expected
 
 
 def test_jsonld_picks_the_pages_own_article():
-    related = {"@type": "NewsArticle", "headline": "A related story", "url": "https://example.com/news/other",
-               "datePublished": "2020-01-01T00:00:00Z", "articleBody": "Related body. " * 60}
-    own = {"@type": "NewsArticle", "headline": "Negotiators agree on a framework for grain and energy",
-           "mainEntityOfPage": {"@id": "https://www.example.com/news/grain-deal/"},
-           "datePublished": "2024-03-05T14:20:00Z"}
-    head = (f'<script type="application/ld+json">{json.dumps([related, own])}</script>')
+    related = {
+        "@type": "NewsArticle",
+        "headline": "A related story",
+        "url": "https://example.com/news/other",
+        "datePublished": "2020-01-01T00:00:00Z",
+        "articleBody": "Related body. " * 60,
+    }
+    own = {
+        "@type": "NewsArticle",
+        "headline": "Negotiators agree on a framework for grain and energy",
+        "mainEntityOfPage": {"@id": "https://www.example.com/news/grain-deal/"},
+        "datePublished": "2024-03-05T14:20:00Z",
+    }
+    head = f'<script type="application/ld+json">{json.dumps([related, own])}</script>'
     r = extract_article(_article_html(head), "https://example.com/news/grain-deal?utm_source=x")
     assert r["published_at"] == datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
     assert "Related body" not in r["body"]
 
 
 def test_hints_may_be_iso_strings_and_unknown_sources_fall_back_to_feed():
-    r = extract_article(_article_html("<title>x</title>"), "https://example.com/story",
-                        hints={"published_at": "2024-01-02T03:04:00+02:00", "date_source": "sitemap",
-                               "modified_at": "2024-01-03T00:00:00Z"})
+    r = extract_article(
+        _article_html("<title>x</title>"),
+        "https://example.com/story",
+        hints={
+            "published_at": "2024-01-02T03:04:00+02:00",
+            "date_source": "sitemap",
+            "modified_at": "2024-01-03T00:00:00Z",
+        },
+    )
     assert r["published_at"] == datetime(2024, 1, 2, 1, 4, tzinfo=UTC) and r["date_source"] == "sitemap"
     assert r["modified_at"] == datetime(2024, 1, 3, tzinfo=UTC)
-    r = extract_article(_article_html("<title>x</title>"), "https://example.com/story",
-                        hints={"published_at": datetime(2024, 1, 2), "date_source": "rumour"})
+    r = extract_article(
+        _article_html("<title>x</title>"),
+        "https://example.com/story",
+        hints={"published_at": datetime(2024, 1, 2), "date_source": "rumour"},
+    )
     assert r["date_source"] == "feed"

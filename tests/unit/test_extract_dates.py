@@ -33,8 +33,17 @@ def test_text_dates(text, tz, expected):
     assert parse_text_date(text, tz) == expected
 
 
-@pytest.mark.parametrize("text", ["Copyright © 2025", "no date here", "31 February 2024", "99.99.2020",
-                                  "30 November 2999 10:10", "12.34.2020 10:10"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Copyright © 2025",
+        "no date here",
+        "31 February 2024",
+        "99.99.2020",
+        "30 November 2999 10:10",
+        "12.34.2020 10:10",
+    ],
+)
 def test_text_without_valid_date(text):
     assert parse_text_date(text, UTC) is None
 

@@ -19,9 +19,38 @@ from newsradar.topics import (
 ROOT = Path(__file__).resolve().parents[2]
 GAZETTEER = ROOT / "warehouse" / "seeds" / "gazetteer.csv"
 REQUIRED = {
-    "zelensky", "putin", "aliyev", "pashinyan", "lukashenko", "erdogan", "macron", "trump", "witkoff", "lavrov",
-    "sybiha", "umerov", "peskov", "kyiv", "moscow", "minsk", "bishkek", "baku", "istanbul", "geneva", "riyadh",
-    "abu_dhabi", "donetsk", "zaporizhzhia", "kherson", "crimea", "un", "nato", "eu", "osce", "iaea", "kremlin",
+    "zelensky",
+    "putin",
+    "aliyev",
+    "pashinyan",
+    "lukashenko",
+    "erdogan",
+    "macron",
+    "trump",
+    "witkoff",
+    "lavrov",
+    "sybiha",
+    "umerov",
+    "peskov",
+    "kyiv",
+    "moscow",
+    "minsk",
+    "bishkek",
+    "baku",
+    "istanbul",
+    "geneva",
+    "riyadh",
+    "abu_dhabi",
+    "donetsk",
+    "zaporizhzhia",
+    "kherson",
+    "crimea",
+    "un",
+    "nato",
+    "eu",
+    "osce",
+    "iaea",
+    "kremlin",
 }
 
 
@@ -130,7 +159,12 @@ def test_invalid_rows_name_the_line(tmp_path: Path, body: str, line: int, fragme
 
 @pytest.mark.parametrize(
     ("alias", "fragment"),
-    [("*", "lone '*'"), ("Пу*тин", "only allowed at the end"), ("П*", "at least 2 letters"), ("--", "no letter")],
+    [
+        ("*", "lone '*'"),
+        ("Пу*тин", "only allowed at the end"),
+        ("П*", "at least 2 letters"),
+        ("--", "no letter"),
+    ],
 )
 def test_bad_alias(tmp_path: Path, alias: str, fragment: str) -> None:
     path = write(tmp_path, f"a,A,person,x\nb,B,person,ok|{alias}\n")
@@ -148,7 +182,11 @@ def test_alias_operators_are_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [("id,name,type\n", "the header must be"), (HEADER, "no entities"), ('entity_id,name,type,aliases\na,"A,person\n', "line")],
+    [
+        ("id,name,type\n", "the header must be"),
+        (HEADER, "no entities"),
+        ('entity_id,name,type,aliases\na,"A,person\n', "line"),
+    ],
 )
 def test_invalid_files(tmp_path: Path, content: str, fragment: str) -> None:
     path = tmp_path / "g.csv"

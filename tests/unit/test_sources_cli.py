@@ -71,20 +71,31 @@ def test_check_missing_file(tmp_path, capsys):
 
 def test_check_cross_field_rules(tmp_path, capsys):
     path = tmp_path / "offsite.yaml"
-    path.write_text(ONE.replace("url: https://caliber.az/en", "url: https://other.example.com/en"), encoding="utf-8")
+    path.write_text(
+        ONE.replace("url: https://caliber.az/en", "url: https://other.example.com/en"), encoding="utf-8"
+    )
     assert main(["sources", "check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "entry 2 (id 'caliber_az'): field 'discovery.listing_pages.0.url': host 'other.example.com'" in err
 
-    path.write_text(ONE.replace("      listing_pages:\n        - url: https://caliber.az/en\n"
-                                "          pagination: {param: page, max_pages: 3}\n", "      robots: false\n"),
-                    encoding="utf-8")
+    path.write_text(
+        ONE.replace(
+            "      listing_pages:\n        - url: https://caliber.az/en\n"
+            "          pagination: {param: page, max_pages: 3}\n",
+            "      robots: false\n",
+        ),
+        encoding="utf-8",
+    )
     assert main(["sources", "check", str(path)]) == 2
     assert "entry 2 (id 'caliber_az'): field 'discovery': no way to find articles" in capsys.readouterr().err
 
-    path.write_text(ONE.replace("    homepage: https://tass.com/\n",
-                                "    homepage: https://tass.com/\n    allowed_domains: [tass.ru]\n"),
-                    encoding="utf-8")
+    path.write_text(
+        ONE.replace(
+            "    homepage: https://tass.com/\n",
+            "    homepage: https://tass.com/\n    allowed_domains: [tass.ru]\n",
+        ),
+        encoding="utf-8",
+    )
     assert main(["sources", "check", str(path)]) == 2
     assert "field 'allowed_domains': the homepage host 'tass.com'" in capsys.readouterr().err
 
@@ -93,8 +104,25 @@ def test_list_table(two, capsys):
     assert main(["sources", "list", str(two)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["ID", "NAME", "LANGUAGES", "TIMEZONE", "DISCOVERY", "ENABLED"]
-    assert lines[1].split() == ["tass_en", "TASS", "en", "Europe/Moscow", "feeds:1", "robots", "autodiscover", "yes"]
-    assert lines[2].split() == ["caliber_az", "Caliber.Az", "en,ru", "Asia/Baku", "listing_pages:1", "robots", "no"]
+    assert lines[1].split() == [
+        "tass_en",
+        "TASS",
+        "en",
+        "Europe/Moscow",
+        "feeds:1",
+        "robots",
+        "autodiscover",
+        "yes",
+    ]
+    assert lines[2].split() == [
+        "caliber_az",
+        "Caliber.Az",
+        "en,ru",
+        "Asia/Baku",
+        "listing_pages:1",
+        "robots",
+        "no",
+    ]
 
 
 def test_list_json(two, capsys):
@@ -104,10 +132,20 @@ def test_list_json(two, capsys):
     assert rows[0]["discovery_kinds"] == ["feeds", "robots", "autodiscover"]
     assert rows[0]["discovery"]["feeds"] == ["https://tass.com/rss/v2.xml"]
     assert rows[1] == {
-        "id": "caliber_az", "name": "Caliber.Az", "homepage": "https://caliber.az/", "country": None,
-        "languages": ["en", "ru"], "timezone": "Asia/Baku", "discovery_kinds": ["listing_pages", "robots"],
-        "discovery": {"feeds": [], "sitemaps": [], "listing_pages": ["https://caliber.az/en"], "robots": True,
-                      "autodiscover": False},
+        "id": "caliber_az",
+        "name": "Caliber.Az",
+        "homepage": "https://caliber.az/",
+        "country": None,
+        "languages": ["en", "ru"],
+        "timezone": "Asia/Baku",
+        "discovery_kinds": ["listing_pages", "robots"],
+        "discovery": {
+            "feeds": [],
+            "sitemaps": [],
+            "listing_pages": ["https://caliber.az/en"],
+            "robots": True,
+            "autodiscover": False,
+        },
         "enabled": False,
     }
 
@@ -126,16 +164,25 @@ def test_bare_sources_prints_usage(capsys):
 
 def test_check_feed_on_another_host_needs_allowed_domains(tmp_path, capsys):
     path = tmp_path / "feedhost.yaml"
-    path.write_text(ONE.replace("feeds: [https://tass.com/rss/v2.xml]", "feeds: [https://feeds.tass.example/v2.xml]"),
-                    encoding="utf-8")
+    path.write_text(
+        ONE.replace("feeds: [https://tass.com/rss/v2.xml]", "feeds: [https://feeds.tass.example/v2.xml]"),
+        encoding="utf-8",
+    )
     assert main(["sources", "check", str(path)]) == 2
     err = capsys.readouterr().err
-    assert ("entry 1 (id 'tass_en'): field 'discovery.feeds.0': host 'feeds.tass.example' is outside the "
-            "source's domains ['tass.com']") in err
-    path.write_text(ONE.replace("feeds: [https://tass.com/rss/v2.xml]", "feeds: [https://feeds.tass.example/v2.xml]")
-                    .replace("    homepage: https://tass.com/\n",
-                             "    homepage: https://tass.com/\n    allowed_domains: [tass.com, feeds.tass.example]\n"),
-                    encoding="utf-8")
+    assert (
+        "entry 1 (id 'tass_en'): field 'discovery.feeds.0': host 'feeds.tass.example' is outside the "
+        "source's domains ['tass.com']"
+    ) in err
+    path.write_text(
+        ONE.replace(
+            "feeds: [https://tass.com/rss/v2.xml]", "feeds: [https://feeds.tass.example/v2.xml]"
+        ).replace(
+            "    homepage: https://tass.com/\n",
+            "    homepage: https://tass.com/\n    allowed_domains: [tass.com, feeds.tass.example]\n",
+        ),
+        encoding="utf-8",
+    )
     assert main(["sources", "check", str(path)]) == 0
 
 

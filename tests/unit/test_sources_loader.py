@@ -56,8 +56,10 @@ def test_bad_id(tmp_path):
 
 def test_unknown_timezone(tmp_path):
     msg = error_of(path := write(tmp_path, GOOD.replace("Asia/Baku", "Asia/Bakuu")))
-    assert msg == (f"{path}: entry 1 (id 'caliber_az'): field 'timezone': unknown time zone 'Asia/Bakuu' "
-                   "(use an IANA name such as 'Asia/Baku')")
+    assert msg == (
+        f"{path}: entry 1 (id 'caliber_az'): field 'timezone': unknown time zone 'Asia/Bakuu' "
+        "(use an IANA name such as 'Asia/Baku')"
+    )
 
 
 def test_bad_regex(tmp_path):
@@ -68,7 +70,9 @@ def test_bad_regex(tmp_path):
 def test_bad_regex_in_overrides(tmp_path):
     body = GOOD + "    overrides:\n      views_regex: '(Views: [0-9'\n"
     msg = error_of(path := write(tmp_path, body))
-    assert msg.startswith(f"{path}: entry 1 (id 'caliber_az'): field 'overrides.views_regex': invalid regular")
+    assert msg.startswith(
+        f"{path}: entry 1 (id 'caliber_az'): field 'overrides.views_regex': invalid regular"
+    )
 
 
 def test_unknown_field(tmp_path):
@@ -94,7 +98,10 @@ def test_missing_required_field(tmp_path):
 
 def test_duplicate_id(tmp_path):
     msg = error_of(path := write(tmp_path, GOOD + SECOND + GOOD))
-    assert msg == f"{path}: entry 3 (id 'caliber_az'): field 'id': duplicate id 'caliber_az' (first used by entry 1)"
+    assert (
+        msg
+        == f"{path}: entry 3 (id 'caliber_az'): field 'id': duplicate id 'caliber_az' (first used by entry 1)"
+    )
 
 
 def test_invalid_yaml_names_the_line(tmp_path):
@@ -108,11 +115,14 @@ def test_invalid_yaml_names_the_line(tmp_path):
 
 def test_tab_indentation_is_invalid_yaml(tmp_path):
     path = tmp_path / "sources.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         sources:
           - id: a
         \tname: A
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     assert error_of(path).startswith(f"{path}: invalid YAML at line 3")
 
 

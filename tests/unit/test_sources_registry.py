@@ -19,57 +19,95 @@ EVAL = Path(os.environ.get("NEWSRADAR_EVAL_DIR") or ROOT / ".." / "shared" / "ev
 
 # Real article URL shapes of each outlet (published links), and pages of the same sites that are not articles.
 ARTICLES = {
-    "caliber_az": ["https://caliber.az/en/post/us-ambassador-owes-caliber-az-an-apology",
-                   "https://caliber.az/post/prokuratura-trebuet-smertnoj-kazni-dlya-eks-prezidenta-yuzhnoj-korei",
-                   "https://caliber.az/post/peregovory-v-abu-dabi-123456"],
-    "trend_az": ["https://en.trend.az/azerbaijan/politics/3907452.html",
-                 "https://en.trend.az/azerbaijan/society/3949080.html"],
-    "report_az": ["https://report.az/en/domestic-politics/azerbaijan-extends-special-quarantine-regime-until-january-2027",
-                  "https://report.az/en/other-countries/iaea-zaporizhzhia-nuclear-power-plant-loses-external-power/"],
+    "caliber_az": [
+        "https://caliber.az/en/post/us-ambassador-owes-caliber-az-an-apology",
+        "https://caliber.az/post/prokuratura-trebuet-smertnoj-kazni-dlya-eks-prezidenta-yuzhnoj-korei",
+        "https://caliber.az/post/peregovory-v-abu-dabi-123456",
+    ],
+    "trend_az": [
+        "https://en.trend.az/azerbaijan/politics/3907452.html",
+        "https://en.trend.az/azerbaijan/society/3949080.html",
+    ],
+    "report_az": [
+        "https://report.az/en/domestic-politics/azerbaijan-extends-special-quarantine-regime-until-january-2027",
+        "https://report.az/en/other-countries/iaea-zaporizhzhia-nuclear-power-plant-loses-external-power/",
+    ],
     "apa_az": ["https://apa.az/en/foreign-news/lavrov-and-fidan-discuss-ukraine-talks-846512"],
     "reuters": ["https://www.reuters.com/world/europe/ukraine-russia-talks-istanbul-2025-05-16/"],
     "ap_news": ["https://apnews.com/article/russia-ukraine-war-peace-talks-3c5f0e0b8a1d4e2f9b6c7d8e9f0a1b2c"],
     "france24": ["https://www.france24.com/en/europe/20251127-ukraine-russia-peace-plan-talks"],
     "tass_ru": ["https://tass.ru/politika/25891234"],
     "tass_en": ["https://tass.com/politics/2191299", "https://tass.com/politics/1892567"],
-    "ria_novosti": ["https://ria.ru/20250110/ssha-1993174049.html", "https://ria.ru/20251117/banu-2055523427.html"],
+    "ria_novosti": [
+        "https://ria.ru/20250110/ssha-1993174049.html",
+        "https://ria.ru/20251117/banu-2055523427.html",
+    ],
     "interfax": ["https://www.interfax.ru/world/1120363", "https://www.interfax.ru/world/876027"],
     "kommersant": ["https://www.kommersant.ru/doc/8861511"],
-    "meduza": ["https://meduza.io/en/feature/2025/11/14/eating-their-own-what-the-latest-scandal",
-               "https://meduza.io/en/news/2022/10/30/roskomnadzor-blocks-telegram-domain-t-me",
-               "https://meduza.io/news/2026/10/05/norvegiya"],
-    "ukrinform": ["https://www.ukrinform.net/rubric-ato/4166116-fires-break-out-in-three-districts-of-kyiv-region.html",
-                  "https://www.ukrinform.net/rubric-society/3708065-maps-of-ukraine-without-crimea-origin.html"],
-    "pravda_ua": ["https://www.pravda.com.ua/eng/news/2025/11/27/7528123/",
-                  "https://www.pravda.com.ua/news/2025/11/27/7528100/"],
-    "kyiv_independent": ["https://kyivindependent.com/ukraine-strikes-wildberries-rival-in-russias-orenburg/"],
-    "belta": ["https://eng.belta.by/economics/view/belarus-about-to-start-sharing-gnss-data-with-european-network-128634-2020/"],
-    "bbc_news": ["https://www.bbc.com/news/articles/c0l8d8y2n1go", "https://www.bbc.co.uk/news/world-europe-67654321"],
+    "meduza": [
+        "https://meduza.io/en/feature/2025/11/14/eating-their-own-what-the-latest-scandal",
+        "https://meduza.io/en/news/2022/10/30/roskomnadzor-blocks-telegram-domain-t-me",
+        "https://meduza.io/news/2026/10/05/norvegiya",
+    ],
+    "ukrinform": [
+        "https://www.ukrinform.net/rubric-ato/4166116-fires-break-out-in-three-districts-of-kyiv-region.html",
+        "https://www.ukrinform.net/rubric-society/3708065-maps-of-ukraine-without-crimea-origin.html",
+    ],
+    "pravda_ua": [
+        "https://www.pravda.com.ua/eng/news/2025/11/27/7528123/",
+        "https://www.pravda.com.ua/news/2025/11/27/7528100/",
+    ],
+    "kyiv_independent": [
+        "https://kyivindependent.com/ukraine-strikes-wildberries-rival-in-russias-orenburg/"
+    ],
+    "belta": [
+        "https://eng.belta.by/economics/view/belarus-about-to-start-sharing-gnss-data-with-european-network-128634-2020/"
+    ],
+    "bbc_news": [
+        "https://www.bbc.com/news/articles/c0l8d8y2n1go",
+        "https://www.bbc.co.uk/news/world-europe-67654321",
+    ],
     "bbc_russian": ["https://www.bbc.com/russian/articles/c4g2k5l7m9no"],
     "dw": ["https://www.dw.com/en/ukraine-peace-talks-what-we-know/a-71234567"],
-    "le_monde": ["https://www.lemonde.fr/international/article/2025/11/27/guerre-en-ukraine-les-negociations_6654321_3210.html",
-                 "https://www.lemonde.fr/en/international/article/2025/11/27/ukraine-talks_6737123_4.html"],
-    "euronews": ["https://www.euronews.com/2025/11/27/ukraine-and-us-agree-on-peace-framework",
-                 "https://www.euronews.com/my-europe/2025/11/26/eu-leaders-meet"],
+    "le_monde": [
+        "https://www.lemonde.fr/international/article/2025/11/27/guerre-en-ukraine-les-negociations_6654321_3210.html",
+        "https://www.lemonde.fr/en/international/article/2025/11/27/ukraine-talks_6737123_4.html",
+    ],
+    "euronews": [
+        "https://www.euronews.com/2025/11/27/ukraine-and-us-agree-on-peace-framework",
+        "https://www.euronews.com/my-europe/2025/11/26/eu-leaders-meet",
+    ],
     "politico_eu": ["https://www.politico.eu/article/ukraine-peace-plan-europe-reaction/"],
     "nytimes": ["https://www.nytimes.com/2025/11/27/world/europe/ukraine-russia-peace-talks.html"],
-    "washington_post": ["https://www.washingtonpost.com/world/2025/11/27/ukraine-russia-peace-plan/",
-                        "https://www.washingtonpost.com/politics/trump-indonesia-trees/2020/05/05/"
-                        "62db5abb-8139-4f0d-a10e-748ecdac17e9_story.html"],
-    "cnn": ["https://edition.cnn.com/2025/11/27/europe/ukraine-peace-talks-intl",
-            "https://www.cnn.com/2022/03/01/europe/ukraine-russia-talks/index.html"],
+    "washington_post": [
+        "https://www.washingtonpost.com/world/2025/11/27/ukraine-russia-peace-plan/",
+        "https://www.washingtonpost.com/politics/trump-indonesia-trees/2020/05/05/"
+        "62db5abb-8139-4f0d-a10e-748ecdac17e9_story.html",
+    ],
+    "cnn": [
+        "https://edition.cnn.com/2025/11/27/europe/ukraine-peace-talks-intl",
+        "https://www.cnn.com/2022/03/01/europe/ukraine-russia-talks/index.html",
+    ],
     "politico_us": ["https://www.politico.com/news/2025/06/11/trump-military-parade-protests-00398716"],
 }
 NOT_ARTICLES = {
-    "caliber_az": ["https://caliber.az/", "https://caliber.az/en", "https://caliber.az/category/mir",
-                   "https://caliber.az/search/%D0%A1%D1%83%D0%B4", "https://caliber.az/az/post/xeber-1"],
+    "caliber_az": [
+        "https://caliber.az/",
+        "https://caliber.az/en",
+        "https://caliber.az/category/mir",
+        "https://caliber.az/search/%D0%A1%D1%83%D0%B4",
+        "https://caliber.az/az/post/xeber-1",
+    ],
     "trend_az": ["https://en.trend.az/azerbaijan/politics/"],
     "report_az": ["https://report.az/en/", "https://report.az/en/foreign-politics/"],
     "tass_en": ["https://tass.com/politics", "https://tass.com/"],
     "ria_novosti": ["https://ria.ru/politics/"],
     "interfax": ["https://www.interfax.ru/world/"],
-    "kyiv_independent": ["https://kyivindependent.com/tag/war/", "https://kyivindependent.com/about/",
-                         "https://kyivindependent.com/news-feed/"],
+    "kyiv_independent": [
+        "https://kyivindependent.com/tag/war/",
+        "https://kyivindependent.com/about/",
+        "https://kyivindependent.com/news-feed/",
+    ],
     "bbc_news": ["https://www.bbc.com/news/world", "https://www.bbc.com/news/live/c1234567890o"],
     "cnn": ["https://edition.cnn.com/world", "https://edition.cnn.com/2025/11/27/europe/videos/ukraine-clip"],
     "reuters": ["https://www.reuters.com/world/europe/"],
@@ -150,10 +188,20 @@ def _extract():
 @pytest.mark.parametrize(
     ("page", "url", "section", "views", "published"),
     [
-        ("caliber_en_like.html", "https://caliber.az/en/post/leaders-weigh-formats", "Analytics", 89,
-         datetime(2025, 11, 30, 6, 10, tzinfo=UTC)),
-        ("caliber_ru_like.html", "https://caliber.az/post/lidery-obsuzhdayut-123456", "Аналитика", 1234,
-         datetime(2021, 4, 7, 5, 31, tzinfo=UTC)),
+        (
+            "caliber_en_like.html",
+            "https://caliber.az/en/post/leaders-weigh-formats",
+            "Analytics",
+            89,
+            datetime(2025, 11, 30, 6, 10, tzinfo=UTC),
+        ),
+        (
+            "caliber_ru_like.html",
+            "https://caliber.az/post/lidery-obsuzhdayut-123456",
+            "Аналитика",
+            1234,
+            datetime(2021, 4, 7, 5, 31, tzinfo=UTC),
+        ),
     ],
 )
 def test_caliber_overrides_on_golden_pages(page, url, section, views, published):

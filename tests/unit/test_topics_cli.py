@@ -34,8 +34,10 @@ def make_warehouse(data_dir: Path) -> Path:
         "title varchar, subtitle varchar, body varchar, published_at timestamptz)"
     )
     for aid, src, lang, ago, title, sub, body in ARTICLES:
-        con.execute("insert into articles values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [aid, f"https://{src}.test/{aid}", src, lang, title, sub, body, NOW - timedelta(days=ago)])
+        con.execute(
+            "insert into articles values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [aid, f"https://{src}.test/{aid}", src, lang, title, sub, body, NOW - timedelta(days=ago)],
+        )
     con.close()
     return path
 
@@ -74,7 +76,9 @@ def test_check_bad_file_shows_file_topic_and_caret(tmp_path: Path, capsys) -> No
     rc, out, err = run(capsys, "topics", "check", str(path), "--no-gazetteer")
     assert rc == 2
     lines = err.splitlines()
-    assert lines[0].startswith(f"newsradar: error: {path}: topic 'energy' (line 2): query: expected a term after OR")
+    assert lines[0].startswith(
+        f"newsradar: error: {path}: topic 'energy' (line 2): query: expected a term after OR"
+    )
     assert lines[1] == "    gas OR OR oil"
     assert lines[2] == "           ^"
 
@@ -101,13 +105,27 @@ def test_json_counts_by_source(warehouse: Path, capsys) -> None:
     r = json.loads(out)
     assert (r["articles"], r["matching"]) == (5, 3)
     assert {row["source_id"]: (row["matching"], row["total"]) for row in r["by_source"]} == {
-        "s1": (2, 2), "s2": (0, 2), "s3": (1, 1)}
+        "s1": (2, 2),
+        "s2": (0, 2),
+        "s3": (1, 1),
+    }
     assert sorted(s["article_id"] for s in r["samples"]) == ["a1", "a2", "a5"]
 
 
 def test_filters(warehouse: Path, capsys) -> None:
-    rc, out, _ = run(capsys, "topics", "test", "peace* OR gas OR переговор*", "--json", "--days", "10",
-                     "--source", "s1", "--source", "s2")
+    rc, out, _ = run(
+        capsys,
+        "topics",
+        "test",
+        "peace* OR gas OR переговор*",
+        "--json",
+        "--days",
+        "10",
+        "--source",
+        "s1",
+        "--source",
+        "s2",
+    )
     r = json.loads(out)
     assert (r["articles"], r["matching"]) == (3, 3)  # a4 (20 days) and s3 are out of scope
     rc, out, _ = run(capsys, "topics", "test", "peace*", "--json", "--language", "ru")
@@ -126,7 +144,7 @@ def test_topic_from_file(warehouse: Path, capsys) -> None:
 
 def test_sql_in_a_query_is_only_text(warehouse: Path, capsys) -> None:
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
-    rc, out, err = run(capsys, "topics", "test", "\"'); drop table articles; --\"", "--json")
+    rc, out, err = run(capsys, "topics", "test", '"\'); drop table articles; --"', "--json")
     assert rc == 0, err
     r = json.loads(out)
     assert r["matching"] == 1 and r["samples"][0]["article_id"] == "a4"
@@ -153,9 +171,19 @@ def test_missing_warehouse_says_what_to_do(tmp_path: Path, monkeypatch, capsys) 
 
 
 def _lake_rows(aid: str, src: str, body: str, fetched: datetime, day: date) -> dict:
-    return {"article_id": aid, "url": f"https://{src}.test/{aid}", "source_id": src, "language": "en",
-            "title": "t", "body": body, "published_at": fetched, "fetched_at": fetched, "crawl_date": day,
-            "schema_version": 1, "run_id": "r"}
+    return {
+        "article_id": aid,
+        "url": f"https://{src}.test/{aid}",
+        "source_id": src,
+        "language": "en",
+        "title": "t",
+        "body": body,
+        "published_at": fetched,
+        "fetched_at": fetched,
+        "crawl_date": day,
+        "schema_version": 1,
+        "run_id": "r",
+    }
 
 
 def test_lake_mode_reads_parquet_and_keeps_the_latest_version(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -164,8 +192,10 @@ def test_lake_mode_reads_parquet_and_keeps_the_latest_version(tmp_path: Path, mo
     day1, day2 = date(2026, 1, 1), date(2026, 1, 2)
     t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
     parts = {
-        ("s1", day1): [_lake_rows("x1", "s1", "peace talks began", t1, day1),
-                       _lake_rows("x2", "s1", "weather", t1, day1)],
+        ("s1", day1): [
+            _lake_rows("x1", "s1", "peace talks began", t1, day1),
+            _lake_rows("x2", "s1", "weather", t1, day1),
+        ],
         ("s1", day2): [_lake_rows("x2", "s1", "peace talks ended", t2, day2)],  # a newer version of x2
         ("s2", day1): [_lake_rows("y1", "s2", "peace talks? no: trade talks", t1, day1)],
     }

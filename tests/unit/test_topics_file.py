@@ -20,8 +20,18 @@ from newsradar.topics import (
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPICS_FILE = ROOT / "warehouse" / "topics.yml"
-REQUIRED = {"peace_talks", "ceasefire_frontline", "sanctions", "energy", "elections", "sport", "culture",
-            "economy", "prisoner_exchange", "nuclear_safety"}
+REQUIRED = {
+    "peace_talks",
+    "ceasefire_frontline",
+    "sanctions",
+    "energy",
+    "elections",
+    "sport",
+    "culture",
+    "economy",
+    "prisoner_exchange",
+    "nuclear_safety",
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,16 +85,31 @@ def test_peace_talks_needs_more_than_peace(topics: dict[str, Topic], text: str) 
 @pytest.mark.parametrize(
     ("topic", "yes", "no"),
     [
-        ("energy", ["gas prices", "цены на газ", "поставки газа", "нефтью", "энергетика"], ["газета пишет", "gasoline"]),
+        (
+            "energy",
+            ["gas prices", "цены на газ", "поставки газа", "нефтью", "энергетика"],
+            ["газета пишет", "gasoline"],
+        ),
         ("sanctions", ["new sanctions", "санкциями"], ["sanctuary"]),
         ("elections", ["elections", "the vote", "выборы", "голосование"], ["electricity"]),
-        ("ceasefire_frontline", ["a ceasefire", "on the front line", "front-line", "перемирие", "у линии фронта"],
-         ["frontier"]),
+        (
+            "ceasefire_frontline",
+            ["a ceasefire", "on the front line", "front-line", "перемирие", "у линии фронта"],
+            ["frontier"],
+        ),
         ("sport", ["the match", "championship", "матча", "чемпионата"], ["matchmaker", "матчасть"]),
         ("culture", ["a festival", "the exhibition", "фестиваль", "выставка"], ["festive"]),
         ("economy", ["inflation", "GDP", "инфляция", "ВВП"], ["economist"]),
-        ("prisoner_exchange", ["a prisoner exchange", "обмен пленными", "обмен военнопленными"], ["exchange rate"]),
-        ("nuclear_safety", ["the IAEA", "МАГАТЭ", "Запорожской АЭС", "nuclear power plant"], ["nuclear family"]),
+        (
+            "prisoner_exchange",
+            ["a prisoner exchange", "обмен пленными", "обмен военнопленными"],
+            ["exchange rate"],
+        ),
+        (
+            "nuclear_safety",
+            ["the IAEA", "МАГАТЭ", "Запорожской АЭС", "nuclear power plant"],
+            ["nuclear family"],
+        ),
     ],
 )
 def test_topic_keywords(topics: dict[str, Topic], topic: str, yes: list[str], no: list[str]) -> None:
@@ -134,12 +159,15 @@ def test_minimal_file_and_defaults(tmp_path: Path) -> None:
 
 
 def test_bad_query_error_names_file_topic_line_and_position(tmp_path: Path) -> None:
-    text = GOOD + """\
+    text = (
+        GOOD
+        + """\
   - id: energy
     label: Energy
     description: Energy.
     query: gas OR (oil AND coal
 """
+    )
     path = write(tmp_path, text)
     with pytest.raises(TopicQueryError) as info:
         load_topics(path)
@@ -153,16 +181,31 @@ def test_bad_query_error_names_file_topic_line_and_position(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
-        ("  - id: peace_talks\n    label: x\n    description: x\n    query: x\n", "duplicate topic id 'peace_talks'"),
+        (
+            "  - id: peace_talks\n    label: x\n    description: x\n    query: x\n",
+            "duplicate topic id 'peace_talks'",
+        ),
         ("  - id: Bad-Id\n    label: x\n    description: x\n    query: x\n", "field 'id'"),
-        ("  - id: x1\n    label: x\n    description: x\n    query: x\n    colour: red\n", "unknown field(s) colour"),
+        (
+            "  - id: x1\n    label: x\n    description: x\n    query: x\n    colour: red\n",
+            "unknown field(s) colour",
+        ),
         ("  - id: x1\n    label: x\n    description: x\n", "field 'query' is required"),
         ("  - id: x1\n    label: ''\n    description: x\n    query: x\n", "field 'label' is required"),
-        ("  - id: x1\n    label: x\n    description: x\n    query: x\n    languages: [english]\n", "not an ISO 639"),
+        (
+            "  - id: x1\n    label: x\n    description: x\n    query: x\n    languages: [english]\n",
+            "not an ISO 639",
+        ),
         ("  - id: x1\n    label: x\n    description: x\n    query: x\n    languages: []\n", "non-empty list"),
         ("  - id: x1\n    label: x\n    description: x\n    query: x\n    languages: [en, en]\n", "twice"),
-        ("  - id: x1\n    label: x\n    description: x\n    query: x\n    spike_threshold: -1\n", "positive number"),
-        ("  - id: x1\n    label: x\n    description: x\n    query: x\n    spike_threshold: high\n", "positive number"),
+        (
+            "  - id: x1\n    label: x\n    description: x\n    query: x\n    spike_threshold: -1\n",
+            "positive number",
+        ),
+        (
+            "  - id: x1\n    label: x\n    description: x\n    query: x\n    spike_threshold: high\n",
+            "positive number",
+        ),
         ("  - just a string\n", "must be a mapping"),
     ],
 )

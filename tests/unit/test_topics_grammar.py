@@ -9,7 +9,9 @@ from newsradar.topics import MAX_CLAUSES, MAX_DEPTH, TopicQueryError, compile_qu
 
 
 def dnf(query: str) -> list[list[str]]:
-    return [[("NOT " if t.negated else "") + t.source_text for t in c] for c in compile_query(query).clauses()]
+    return [
+        [("NOT " if t.negated else "") + t.source_text for t in c] for c in compile_query(query).clauses()
+    ]
 
 
 @pytest.mark.parametrize(

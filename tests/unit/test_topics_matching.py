@@ -38,7 +38,9 @@ def duckdb_dnf(con, query, text: str) -> bool:
         for t in clause:
             if t.pattern not in hits:
                 # the pattern is a bound parameter; lower() is DuckDB's own
-                hits[t.pattern] = con.execute("select regexp_matches(lower($1), $2)", [text, t.pattern]).fetchall()[0][0]
+                hits[t.pattern] = con.execute(
+                    "select regexp_matches(lower($1), $2)", [text, t.pattern]
+                ).fetchall()[0][0]
     return any(all(hits[t.pattern] != t.negated for t in clause) for clause in query.clauses())
 
 
@@ -159,8 +161,21 @@ def test_reference_and_re2_agree(con, query: str, text: str, expected: bool) -> 
 
 # --- random queries over random texts --------------------------------------------------------
 VOCAB = ["peace", "talks", "мир", "переговоры", "мирных", "газ", "war", "u.s.", "talk", "ёж"]
-TERMS = ["peace", "talks", "peace*", "мир*", "переговор*", '"мирных переговоры"', '"peace talk*"', "газ", "war",
-         "u.s.", '"talks war"', "ёж", "мир"]
+TERMS = [
+    "peace",
+    "talks",
+    "peace*",
+    "мир*",
+    "переговор*",
+    '"мирных переговоры"',
+    '"peace talk*"',
+    "газ",
+    "war",
+    "u.s.",
+    '"talks war"',
+    "ёж",
+    "мир",
+]
 SEPARATORS = [" ", "  ", "\n", "-", ", ", ".", "\u00a0", "_", ""]
 
 
@@ -213,8 +228,13 @@ def test_match_articles_evaluates_dnf_from_data(con) -> None:
             continue
         langs = rng.choice([None, ["en"], ["ru"], ["en", "ru"]])
         topics.append(Topic(f"t{len(topics)}", "label", "description", q.text, languages=langs, compiled=q))
-    docs = pa.table({"article_id": [f"a{i}" for i in range(len(texts))], "language": languages,
-                     "text": [t.lower() for t in texts]})
+    docs = pa.table(
+        {
+            "article_id": [f"a{i}" for i in range(len(texts))],
+            "language": languages,
+            "text": [t.lower() for t in texts],
+        }
+    )
     con.register("docs_under_test", docs)
     got = match_articles(con, "docs_under_test", topic_terms_table(topics))
     con.unregister("docs_under_test")
@@ -263,13 +283,19 @@ def test_match_articles_accepts_a_relation_and_cleans_up(con) -> None:
 
 
 def test_match_patterns_with_composite_key(con) -> None:
-    rel = con.sql("select * from (values ('a1', 1, 'peace talks'), ('a1', 2, 'war'), ('a2', 1, 'peaceful')) "
-                  "t(article_id, version, text)")
+    rel = con.sql(
+        "select * from (values ('a1', 1, 'peace talks'), ('a1', 2, 'war'), ('a2', 1, 'peaceful')) "
+        "t(article_id, version, text)"
+    )
     peace = compile_query("peace").terms()[0].pattern
     hits = match_patterns(con, rel, [peace, "war"], key=["article_id", "version"])
     assert sorted(hits.to_pylist(), key=str) == sorted(
-        [{"article_id": "a1", "version": 1, "pattern_idx": 0}, {"article_id": "a1", "version": 2, "pattern_idx": 1}],
-        key=str)
+        [
+            {"article_id": "a1", "version": 1, "pattern_idx": 0},
+            {"article_id": "a1", "version": 2, "pattern_idx": 1},
+        ],
+        key=str,
+    )
     empty = match_patterns(con, rel, [], key=["article_id", "version"])
     assert empty.num_rows == 0 and empty.column_names == ["article_id", "version", "pattern_idx"]
 
