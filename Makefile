@@ -29,6 +29,7 @@ demo: install
 
 test: install-all
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 lint: install-all
