@@ -16,20 +16,13 @@
     lands late never replaces a newer one. On a tie (the same version in a newer file: a partition
     merged by a re-run, or compacted) the newer file wins, so `lake_file` names a file that exists. #}
 
+{%- set kept_columns = ['article_id', 'source_id', 'language', 'published_at', 'modified_at', 'fetched_at',
+                         'crawl_date', 'simhash', 'lake_file', 'lake_row'] %}
+
 with lake_rows as (
     select
-        article_id,
-        url,
-        canonical_url,
-        source_id,
-        language,
-        published_at,
-        modified_at,
-        fetched_at,
-        crawl_date,
-        simhash,
-        lake_file,
-        lake_row
+        coalesce(nullif(trim(canonical_url), ''), url) as dedupe_key,
+        {{ kept_columns | join(',\n        ') }}
     {% if is_incremental() %}
     from {{ ref('stg_articles_new') }}
     {% else %}
@@ -39,36 +32,18 @@ with lake_rows as (
 
 candidates as (
     select
-        coalesce(nullif(trim(canonical_url), ''), url) as dedupe_key,
-        article_id,
-        source_id,
-        language,
-        published_at,
-        modified_at,
-        fetched_at,
-        crawl_date,
-        simhash,
-        lake_file,
-        lake_row,
+        dedupe_key,
+        {{ kept_columns | join(',\n        ') }},
         1 as is_new
     from lake_rows
     {% if is_incremental() %}
     union all
     select
         dedupe_key,
-        article_id,
-        source_id,
-        language,
-        published_at,
-        modified_at,
-        fetched_at,
-        crawl_date,
-        simhash,
-        lake_file,
-        lake_row,
+        {{ kept_columns | join(',\n        ') }},
         0 as is_new
     from {{ this }}
-    where dedupe_key in (select coalesce(nullif(trim(canonical_url), ''), url) from lake_rows)
+    where dedupe_key in (select dedupe_key from lake_rows)
     {% endif %}
 ),
 
@@ -91,16 +66,7 @@ ranked as (
 final as (
     select
         dedupe_key,
-        article_id,
-        source_id,
-        language,
-        published_at,
-        modified_at,
-        fetched_at,
-        crawl_date,
-        simhash,
-        lake_file,
-        lake_row
+        {{ kept_columns | join(',\n        ') }}
     from ranked
     where version_rank = 1
 )

@@ -24,14 +24,7 @@ articles as (
 
 {% if is_incremental() %}
 refresh as (
-    {{ versions_read() }}
-    union
-    select published.article_id
-    from {{ this }} as published
-    where not exists (
-        select 1 from articles
-        where articles.article_id = published.article_id and articles.day is not distinct from published.day
-    )
+    {{ articles_to_refresh() }}
 ),
 
 {% endif %}
