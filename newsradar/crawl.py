@@ -308,9 +308,9 @@ def crawl_spec(sources, paths, *, crawl_date=None, since=None, until=None, progr
     }
 
 
-def _main(argv: list[str]) -> int:
-    spec_file, result_file = argv
-    spec = json.loads(Path(spec_file).read_text())
+def run_crawl_spec(spec: dict, result_file: str | Path) -> None:
+    """``run_crawl`` as ``crawl_spec`` described it; its summary is written to ``result_file`` as JSON
+    (under a temporary name first, so a reader never sees half of it)."""
     p = spec["paths"]
     paths = Paths(data_dir=Path(p["data_dir"]), lake_uri=p["lake_uri"], raw_uri=p["raw_uri"],
                   warehouse_path=Path(p["warehouse_path"]))  # fmt: skip
@@ -318,7 +318,6 @@ def _main(argv: list[str]) -> int:
     def _d(v):
         return date.fromisoformat(v) if v else None
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     summary = run_crawl(
         [Source.model_validate(s) for s in spec["sources"]],
         paths,
@@ -332,6 +331,12 @@ def _main(argv: list[str]) -> int:
     tmp = Path(result_file).with_suffix(".tmp")
     tmp.write_text(json.dumps(summary.to_dict()))
     tmp.replace(result_file)
+
+
+def _main(argv: list[str]) -> int:
+    spec_file, result_file = argv
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_crawl_spec(json.loads(Path(spec_file).read_text()), result_file)
     return 0
 
 

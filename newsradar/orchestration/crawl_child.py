@@ -32,51 +32,23 @@ from newsradar.sources import Source
 log = logging.getLogger(__name__)
 
 
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
-
-
 def _child(spec: dict, result_file: str) -> None:
     """In the forked child: a clean signal and logging state, then ``run_crawl`` and its summary."""
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
         signal.signal(sig, signal.SIG_DFL)
     signal.alarm(0)  # the task's execution_timeout alarm belongs to the parent
-    _die_with_parent()
+    from spiders.spiders.pool import die_with_parent
+
+    die_with_parent()
     root = logging.getLogger()
     for handler in list(root.handlers):  # the task runner's handlers talk to its supervisor
         root.removeHandler(handler)
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from newsradar.crawl import CrawlSummary, run_crawl  # noqa: F401  (already imported when preloaded)
+    from newsradar.crawl import run_crawl_spec  # already imported when preloaded
 
-    p = spec["paths"]
-    paths = Paths(data_dir=Path(p["data_dir"]), lake_uri=p["lake_uri"], raw_uri=p["raw_uri"],
-                  warehouse_path=Path(p["warehouse_path"]))  # fmt: skip
-
-    def day(value):
-        return date.fromisoformat(value) if value else None
-
-    summary = run_crawl(
-        [Source.model_validate(s) for s in spec["sources"]],
-        paths,
-        crawl_date=day(spec["crawl_date"]),
-        since=day(spec["since"]),
-        until=day(spec["until"]),
-        progress=False,
-        settings=spec["settings"] or None,
-        run_id=spec["run_id"],
-    )
-    tmp = Path(result_file).with_suffix(".tmp")
-    tmp.write_text(json.dumps(summary.to_dict()))
-    tmp.replace(result_file)
+    run_crawl_spec(spec, result_file)
 
 
 def run_crawl_forked(

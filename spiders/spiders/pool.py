@@ -328,9 +328,9 @@ def get(workers: int = 0) -> ExtractionPool:
         return _pool
 
 
-def _init_worker() -> None:
-    """Die with the parent (a crawl killed with SIGKILL must not leave workers behind, Linux), leave
-    Ctrl-C to the crawl (which shuts the pool down), then warm up."""
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux ``PR_SET_PDEATHSIG``; a no-op
+    elsewhere), so a crawl killed with SIGKILL leaves no child behind."""
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -339,6 +339,12 @@ def _init_worker() -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
         except OSError:
             pass
+
+
+def _init_worker() -> None:
+    """Die with the parent (a crawl killed with SIGKILL must not leave workers behind), leave Ctrl-C to
+    the crawl (which shuts the pool down), then warm up."""
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     preload()  # a no-op in a forked worker: inherited from the crawl process
 
