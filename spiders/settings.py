@@ -21,11 +21,11 @@ CONCURRENT_REQUESTS = 32
 # tasks, their coroutines and contexts alive per response (tens of KB each, thousands of responses).
 # Our pipelines are synchronous, so more than one worker only costs memory and reactor CPU.
 CONCURRENT_ITEMS = 1
-# Backpressure: the engine stops taking requests from the scheduler while the responses a spider's
-# callbacks are still processing (mostly: articles waiting for the extraction pool) exceed this many
-# bytes (Scrapy counts at least 1 KB per response). Scrapy's default, 5 MB per spider, let several
-# thousand small pages queue up for the pool when downloading outpaces extraction; 1 MB keeps tens to
-# hundreds of pages per source in flight, plenty to keep the pool busy.
+# Backpressure, per spider: the engine stops taking requests from the scheduler while the responses a
+# spider's callbacks are still processing exceed this many bytes (Scrapy counts at least 1 KB per
+# response). Scrapy's default, 5 MB per spider, let several thousand small pages queue up for the pool
+# when downloading outpaces extraction. The bound that holds across all spiders of a crawl is the
+# extraction pool's backlog (NEWSRADAR_EXTRACT_BACKLOG, below); this one remains for large pages.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 CONCURRENT_REQUESTS_PER_DOMAIN = 4  # overridden by source.limits.concurrency
 DOWNLOAD_DELAY = 0.25  # overridden by source.limits.download_delay
@@ -86,7 +86,12 @@ DOWNLOADER_MIDDLEWARES = {
     # the same meta-refresh redirects, without decoding every HTML body (spiders.middlewares.metarefresh)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.middlewares.metarefresh.MetaRefreshMiddleware": 580,
+    # last before the download: article requests wait while the extraction pool's backlog is full
+    "spiders.middlewares.backpressure.ExtractionBackpressureMiddleware": 950,
 }
+# Unfinished extraction jobs per pool worker above which article requests wait to be downloaded
+# (spiders.middlewares.backpressure); 0 turns the wait off.
+NEWSRADAR_EXTRACT_BACKLOG = 8
 
 ITEM_PIPELINES = {
     "spiders.pipelines.validate.ValidatePipeline": 100,

@@ -14,6 +14,11 @@ self-pipe: three thread hand-offs per page on the crawl's busy process, about th
 CPU per job (measured). Each worker has at most ``IN_FLIGHT`` jobs (one running, the next already in
 its pipe, so it never waits for the loop); the rest wait here, in order. A worker that dies breaks the
 pool, as with ``ProcessPoolExecutor``: its jobs and every later one fail with ``BrokenPool``.
+
+``room(limit)`` lets the crawl hold article requests back while the pool's backlog is full
+(``spiders.middlewares.backpressure``): downloading faster than the workers extract would otherwise
+pile fetched pages up here, each with its callback's coroutines, and the crawl process would grow
+with the length of the run.
 """
 
 from __future__ import annotations
@@ -79,6 +84,7 @@ class ExtractionPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._broken: str | None = None
         self._closed = False
+        self._room_waiters: deque[tuple[int, asyncio.Future]] = deque()  # ``room()`` callers, in order
         for i in range(workers):
             job_r, job_w = ctx.Pipe(duplex=False)
             res_r, res_w = ctx.Pipe(duplex=False)
@@ -114,6 +120,40 @@ class ExtractionPool:
         self._dispatch()
         return fut
 
+    @property
+    def backlog(self) -> int:
+        """Jobs not finished: waiting here or sent to a worker."""
+        return len(self._pending) + sum(len(w.in_flight) for w in self._workers)
+
+    async def room(self, limit: int) -> None:
+        """Return once fewer than ``limit`` jobs are unfinished, in the order the callers came (at once
+        when the pool is broken or shut down: the caller's job then fails as it would have). A caller
+        let through counts as a job to come for the callers behind it, so a burst of them cannot all
+        pass on the same free place."""
+        if not self._room_waiters and (self.backlog < limit or self._broken or self._closed):
+            return
+        fut = asyncio.get_running_loop().create_future()
+        self._room_waiters.append((limit, fut))
+        await fut
+
+    def _wake(self) -> None:
+        """Let ``room()`` callers through, in order, while there is room for them."""
+        waiters = self._room_waiters
+        if not waiters:
+            return
+        n = self.backlog
+        open_all = bool(self._broken or self._closed)
+        while waiters:
+            limit, fut = waiters[0]
+            if fut.done():  # its caller was cancelled
+                waiters.popleft()
+                continue
+            if not (open_all or n < limit):
+                return
+            waiters.popleft()
+            fut.set_result(None)
+            n += 1
+
     def _dispatch(self) -> None:
         while self._pending:
             worker = min(self._workers, key=lambda w: len(w.in_flight))
@@ -121,6 +161,7 @@ class ExtractionPool:
                 return
             frame, fut = self._pending.popleft()
             if fut.cancelled():
+                self._wake()  # it left the backlog too
                 continue
             worker.in_flight.append(fut)
             worker.out += frame
@@ -162,6 +203,7 @@ class ExtractionPool:
         buf = worker.inbuf
         buf += chunk
         pos = 0
+        finished = 0
         while len(buf) - pos >= _HEADER.size:
             (size,) = _HEADER.unpack_from(buf, pos)
             if len(buf) - pos - _HEADER.size < size:
@@ -172,6 +214,7 @@ class ExtractionPool:
             except Exception as exc:  # a result that cannot be rebuilt here fails its job only
                 ok, value = False, exc
             pos = start + size
+            finished += 1
             fut = worker.in_flight.popleft()
             if not fut.cancelled():
                 if ok:
@@ -180,6 +223,8 @@ class ExtractionPool:
                     fut.set_exception(value)
         del buf[:pos]
         self._dispatch()
+        if finished:
+            self._wake()
 
     def _break(self, reason: str) -> None:
         if self._broken:
@@ -192,6 +237,7 @@ class ExtractionPool:
             w.out.clear()
         _fail((fut for _, fut in self._pending), reason)
         self._pending.clear()
+        self._wake()
 
     def _detach(self) -> None:
         loop, self._loop = self._loop, None
@@ -218,6 +264,7 @@ class ExtractionPool:
         for _, fut in self._pending:
             fut.cancel()
         self._pending.clear()
+        self._wake()
         for w in self._workers:
             if self._broken:  # the pipes may hold half a frame: no clean stop, the workers are killed
                 if w.process.is_alive():
@@ -326,6 +373,11 @@ def get(workers: int = 0) -> ExtractionPool:
         if _pool is None:
             _pool = ExtractionPool(workers or os.cpu_count() or 1, _context())
         return _pool
+
+
+def current() -> ExtractionPool | None:
+    """The shared pool if it exists (never creates it)."""
+    return _pool
 
 
 def die_with_parent() -> None:

@@ -101,3 +101,49 @@ def test_shutdown_stops_idle_workers_at_once(fresh_pool):
     pool.shutdown()
     assert time.monotonic() - started < 5
     assert not any(_alive(pid) for pid in pids)
+
+
+def test_room_waits_for_the_backlog_to_fall_below_the_limit(fresh_pool):
+    async def main():
+        await fresh_pool.room(4)  # an idle pool has room at once
+        jobs = [asyncio.ensure_future(fresh_pool.run(sleep_then, i, 0.15)) for i in range(8)]
+        await asyncio.sleep(0)
+        assert fresh_pool.backlog == 8
+        # three callers wait; each is let through only once fewer than 4 jobs are unfinished
+        seen = []
+
+        async def caller(n):
+            await fresh_pool.room(4)
+            seen.append((n, fresh_pool.backlog))
+
+        waiters = [asyncio.ensure_future(caller(n)) for n in range(3)]
+        await asyncio.sleep(0.05)
+        assert seen == []  # nothing finished yet
+        await asyncio.gather(*waiters)
+        assert [n for n, _ in seen] == [0, 1, 2]  # in order
+        assert all(backlog < 4 for _, backlog in seen)
+        assert await asyncio.gather(*jobs) == list(range(8))
+        assert fresh_pool.backlog == 0
+
+    asyncio.run(main())
+
+
+def test_room_never_hangs_on_cancelled_jobs_or_a_broken_pool(fresh_pool):
+    async def main():
+        jobs = [asyncio.ensure_future(fresh_pool.run(sleep_then, i, 0.3)) for i in range(6)]
+        await asyncio.sleep(0)
+        waiter = asyncio.ensure_future(fresh_pool.room(5))
+        for job in jobs[4:]:  # two jobs still waiting in the pool are cancelled: the backlog falls to 4
+            job.cancel()
+        await asyncio.wait_for(waiter, 5)
+        # a broken pool releases every waiter (their jobs then fail with BrokenPool)
+        more = [asyncio.ensure_future(fresh_pool.run(sleep_then, i, 0.2)) for i in range(6)]
+        await asyncio.sleep(0)
+        blocked = asyncio.ensure_future(fresh_pool.room(2))
+        await asyncio.sleep(0.01)
+        assert not blocked.done()
+        fresh_pool.run(die)
+        await asyncio.wait_for(blocked, 5)
+        await asyncio.gather(*jobs[:4], *more, return_exceptions=True)
+
+    asyncio.run(main())
