@@ -9,14 +9,17 @@ Every URL tried yields exactly one fetch-log row (directly as a ``FetchLogItem``
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pickle
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Request, Response
 
 from newsradar.lake import known_articles
@@ -32,6 +35,7 @@ from spiders.spiders.outcomes import classify
 log = logging.getLogger(__name__)
 
 MIN_DOWNLOAD_DELAY = 0.001
+IDLE_CHECK_S = 0.25  # how often start() looks whether the crawl ran out of work while it waits for more
 EXTRACT_FIELDS = (
     "canonical_url", "domain", "language", "title", "subtitle", "body", "authors", "section", "tags",
     "published_at", "modified_at", "date_source", "content_hash", "simhash", "word_count", "image_url",
@@ -118,6 +122,12 @@ class NewsSpider(scrapy.Spider):
         self.seen: set[str] = set()  # normalised URLs already scheduled or logged in this run
         self.max_bytes = source.limits.max_response_bytes
         self.requested = 0  # requests made by this spider (retries excluded), capped by limits.max_pages
+        # Article URLs to fetch, in the order found: (url, via, published, modified). ``start()`` turns
+        # them into requests only while the downloader has room, so a sitemap that lists 100,000 URLs
+        # costs 100,000 small tuples, not 100,000 queued ``Request`` objects with their dicts.
+        self.articles: deque[tuple[str, str, datetime | None, datetime | None]] = deque()
+        self.queued = 0  # article URLs ever put in ``articles``
+        self._more: asyncio.Event | None = None  # set when articles are queued or the engine wants work
         self.source_pickle = pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
@@ -140,6 +150,7 @@ class NewsSpider(scrapy.Spider):
         kwargs.setdefault("extract_workers", s.getint("NEWSRADAR_EXTRACT_WORKERS"))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_bytes = s.getint("DOWNLOAD_MAXSIZE")
+        crawler.signals.connect(spider._wake, signal=signals.scheduler_empty)
         return spider
 
     # ---- helpers -------------------------------------------------------------------------------
@@ -162,8 +173,10 @@ class NewsSpider(scrapy.Spider):
             error=error[:2000] if error else None,
         )
 
-    def _request(self, url: str, callback, *, kind: str, via: str | None, **extra) -> Request:
-        self.requested += 1
+    def _request(self, url: str, callback, *, kind: str, via: str | None, counted: bool = False,
+                 **extra) -> Request:  # fmt: skip
+        if not counted:
+            self.requested += 1
         return Request(
             url,
             callback=callback,
@@ -221,6 +234,46 @@ class NewsSpider(scrapy.Spider):
         if d.autodiscover or not (d.feeds or d.sitemaps or d.listing_pages or d.robots):
             if self._schedule_once(home):
                 yield self._request(home, self.parse_homepage, kind="homepage", via=None)
+        async for request in self._article_requests():
+            yield request
+
+    async def _article_requests(self) -> AsyncIterator[Request]:
+        """The queued article URLs as requests, each made when the engine has room for it (Scrapy's
+        lazy start requests: ``needs_backout``, woken by ``scheduler_empty``). Ends when the queue is
+        empty and nothing else is left that could add to it: no request scheduled, downloading or
+        being parsed."""
+        engine = self.crawler.engine
+        self._more = asyncio.Event()
+        while True:
+            self._more.clear()
+            while self.articles and not engine.needs_backout():
+                url, via, published, modified = self.articles.popleft()
+                hints: dict = {}
+                if published or modified:
+                    hints = {"published_at": published, "modified_at": modified, "date_source": via}
+                yield self._request(
+                    url, self.parse_article, kind="article", via=via, counted=True, hints=hints
+                )
+            if not self.articles and self._out_of_work(engine):
+                return
+            try:
+                await asyncio.wait_for(self._more.wait(), IDLE_CHECK_S)
+            except TimeoutError:
+                pass
+
+    @staticmethod
+    def _out_of_work(engine) -> bool:
+        """Nothing scheduled, downloading or in a callback: no discovery can queue articles any more."""
+        scheduler = engine.scheduler
+        return not (
+            (scheduler is not None and scheduler.has_pending_requests())
+            or engine.downloader.active
+            or not engine.scraper.slot.is_idle()
+        )
+
+    def _wake(self) -> None:
+        if self._more is not None:
+            self._more.set()
 
     def _schedule_once(self, url: str) -> bool:
         key = normalise_url(url)
@@ -320,11 +373,11 @@ class NewsSpider(scrapy.Spider):
         links, next_link = await self._in_pool(
             _parse_listing, response.body, response.url, pag.next_selector if pag else None
         )
-        new = 0
+        queued = self.queued
         for url in links:
             for item in self._candidate(url, "listing", quiet=True):
-                new += isinstance(item, Request)
                 yield item
+        new = self.queued - queued
         if pag is None or page_no >= pag.max_pages:
             return
         if not new:
@@ -342,7 +395,7 @@ class NewsSpider(scrapy.Spider):
 
     def _candidate(self, url: str, via: str, *, published: datetime | None = None,
                    modified: datetime | None = None, quiet: bool = False) -> Iterator:  # fmt: skip
-        """Decide whether to fetch a discovered URL; yield its request or its fetch-log row."""
+        """Decide whether to fetch a discovered URL: queue it for ``start()`` or yield its fetch-log row."""
         if not url or urlsplit(url).scheme not in ("http", "https"):
             return
         key = normalise_url(url)
@@ -369,10 +422,10 @@ class NewsSpider(scrapy.Spider):
             if modified is None or fetched_at is None or modified <= fetched_at:
                 yield self._row(key, "unchanged", kind="article", via=via, error=None)
                 return
-        hints: dict = {}
-        if published or modified:
-            hints = {"published_at": published, "modified_at": modified, "date_source": via}
-        yield self._request(key, self.parse_article, kind="article", via=via, hints=hints)
+        self.requested += 1
+        self.queued += 1
+        self.articles.append((key, via, published, modified))
+        self._wake()
 
     async def parse_article(self, response: Response, kind: str, via: str | None, hints: dict):
         origin = response.meta["newsradar_url"]
