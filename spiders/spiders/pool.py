@@ -37,6 +37,7 @@ from collections import deque
 log = logging.getLogger(__name__)
 
 IN_FLIGHT = 2  # jobs per worker: the one it runs and the next, already in its pipe
+ROOM_RECHECK_S = 0.5  # while ``room()`` callers wait: how often the room is counted again (see _recheck)
 _HEADER = struct.Struct("!i")  # multiprocessing.Connection's frame header (Unix): payload length
 _STOP = b""  # an empty frame: the worker exits
 
@@ -85,6 +86,7 @@ class ExtractionPool:
         self._broken: str | None = None
         self._closed = False
         self._room_waiters: deque[tuple[int, asyncio.Future]] = deque()  # ``room()`` callers, in order
+        self._recheck_handle: asyncio.TimerHandle | None = None
         for i in range(workers):
             job_r, job_w = ctx.Pipe(duplex=False)
             res_r, res_w = ctx.Pipe(duplex=False)
@@ -129,12 +131,24 @@ class ExtractionPool:
         """Return once fewer than ``limit`` jobs are unfinished, in the order the callers came (at once
         when the pool is broken or shut down: the caller's job then fails as it would have). A caller
         let through counts as a job to come for the callers behind it, so a burst of them cannot all
-        pass on the same free place."""
+        pass on the same free place (see ``_recheck`` for one that brings no job)."""
         if not self._room_waiters and (self.backlog < limit or self._broken or self._closed):
             return
-        fut = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
         self._room_waiters.append((limit, fut))
+        if self._recheck_handle is None:
+            self._recheck_handle = loop.call_later(ROOM_RECHECK_S, self._recheck)
         await fut
+
+    def _recheck(self) -> None:
+        """A caller let through counts as a job to come only within the ``_wake`` that let it through;
+        one that brings no job (its download failed) leaves no job to finish and wake the callers behind
+        it. So while callers wait, the room is counted again every ``ROOM_RECHECK_S``."""
+        self._recheck_handle = None
+        self._wake()
+        if self._room_waiters:
+            self._recheck_handle = asyncio.get_running_loop().call_later(ROOM_RECHECK_S, self._recheck)
 
     def _wake(self) -> None:
         """Let ``room()`` callers through, in order, while there is room for them."""
@@ -158,14 +172,14 @@ class ExtractionPool:
         while self._pending:
             worker = min(self._workers, key=lambda w: len(w.in_flight))
             if len(worker.in_flight) >= IN_FLIGHT:
-                return
+                break
             frame, fut = self._pending.popleft()
             if fut.cancelled():
-                self._wake()  # it left the backlog too
                 continue
             worker.in_flight.append(fut)
             worker.out += frame
             self._write(worker)
+        self._wake()  # the backlog may have fallen: jobs finished, or cancelled ones left it
 
     def _write(self, worker: _Worker) -> None:
         try:
@@ -203,7 +217,6 @@ class ExtractionPool:
         buf = worker.inbuf
         buf += chunk
         pos = 0
-        finished = 0
         while len(buf) - pos >= _HEADER.size:
             (size,) = _HEADER.unpack_from(buf, pos)
             if len(buf) - pos - _HEADER.size < size:
@@ -214,7 +227,6 @@ class ExtractionPool:
             except Exception as exc:  # a result that cannot be rebuilt here fails its job only
                 ok, value = False, exc
             pos = start + size
-            finished += 1
             fut = worker.in_flight.popleft()
             if not fut.cancelled():
                 if ok:
@@ -223,8 +235,6 @@ class ExtractionPool:
                     fut.set_exception(value)
         del buf[:pos]
         self._dispatch()
-        if finished:
-            self._wake()
 
     def _break(self, reason: str) -> None:
         if self._broken:

@@ -147,3 +147,19 @@ def test_room_never_hangs_on_cancelled_jobs_or_a_broken_pool(fresh_pool):
         await asyncio.gather(*jobs[:4], *more, return_exceptions=True)
 
     asyncio.run(main())
+
+
+def test_room_lets_waiters_through_when_callers_let_in_bring_no_job(fresh_pool):
+    # A caller let through usually brings a job (its page); one whose download failed brings none. The
+    # callers behind it must not wait for a job that will never finish.
+    async def main():
+        jobs = [asyncio.ensure_future(fresh_pool.run(sleep_then, i, 0.1)) for i in range(2)]
+        await asyncio.sleep(0)
+        waiters = [asyncio.ensure_future(fresh_pool.room(2)) for _ in range(4)]
+        await asyncio.gather(*jobs)
+        # the first two were let through (counted as jobs to come) and bring none
+        await asyncio.wait_for(asyncio.gather(*waiters[:2]), 2)
+        await asyncio.wait_for(asyncio.gather(*waiters[2:]), 3)
+        assert fresh_pool.backlog == 0
+
+    asyncio.run(main())
