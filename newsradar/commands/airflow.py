@@ -92,7 +92,11 @@ def airflow_env(
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
         AIRFLOW__CORE__EXECUTOR="LocalExecutor",
-        AIRFLOW__CORE__PARALLELISM="8",  # 8 task slots: the crawls of up to 8 sources, or the dbt tasks
+        # task slots. The crawls are capped by NEWSRADAR_CRAWL_CONCURRENCY (8); in the watcher mode each
+        # model task holds a slot while it waits for its model (mostly asleep), and the widest level
+        # of the model graph is 10 tasks beside the build: with 8 slots they queued behind each other
+        # and a daily run took ~20 % longer (benchmarks/airflow_bench.py, docs/operations.md)
+        AIRFLOW__CORE__PARALLELISM="32",
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",  # localhost only: no login
         AIRFLOW__API__HOST="127.0.0.1",
         AIRFLOW__API__PORT=str(port),

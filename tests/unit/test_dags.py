@@ -106,6 +106,35 @@ def test_warehouse_runs_on_the_asset_with_one_task_per_model(dagbag):
         assert "publish" in dag.get_task(downstream).upstream_task_ids
 
 
+def test_airflow_has_a_slot_for_the_model_tasks_beside_the_build(dagbag, tmp_path):
+    """Each watcher model task holds an executor slot while it waits for its model: with fewer slots
+    they queue behind each other during the build (docs/operations.md "Performance"). The local run has
+    a slot for every model task; a compose worker at least for the widest level of the model graph."""
+    import re
+    from collections import Counter
+    from functools import cache
+
+    from newsradar.commands.airflow import airflow_env
+    from newsradar.orchestration.cosmos_group import ModelBuildSensor
+    from newsradar.settings import Paths
+
+    dag = dagbag.dags["newsradar_warehouse"]
+    model_tasks = {t.task_id: t for t in dag.tasks if isinstance(t, ModelBuildSensor)}
+
+    @cache
+    def level(task_id: str) -> int:
+        ups = [u for u in model_tasks[task_id].upstream_task_ids if u in model_tasks]
+        return 1 + max(map(level, ups), default=0)
+
+    widest = max(Counter(map(level, model_tasks)).values())
+    assert widest >= 10  # the staging models and the seed
+    env = airflow_env(Paths.from_env(tmp_path), tmp_path / "sources.yaml", 8080, base={})
+    assert int(env["AIRFLOW__CORE__PARALLELISM"]) >= len(model_tasks) + 1
+    compose = (REPO / "docker-compose.yml").read_text()
+    default = re.search(r'"--concurrency", "\$\{AIRFLOW_WORKER_CONCURRENCY:-(\d+)\}"', compose)
+    assert default and int(default.group(1)) >= widest + 1
+
+
 def test_local_mode_runs_dbt_in_every_model_task(monkeypatch, tmp_path, dagbag):
     """NEWSRADAR_WAREHOUSE_MODE=local: every dbt task runs its own `dbt build`, one at a time."""
     from airflow.dag_processing.dagbag import DagBag
