@@ -95,7 +95,7 @@ def airflow_env(
         # task slots. The crawls are capped by NEWSRADAR_CRAWL_CONCURRENCY (8); in the watcher mode each
         # model task holds a slot while it waits for its model (mostly asleep), and the widest level
         # of the model graph is 10 tasks beside the build: with 8 slots they queued behind each other
-        # and a daily run took ~20 % longer (benchmarks/airflow_bench.py, docs/operations.md)
+        # while the build ran (a daily run +68 % over the CLI instead of +52 %, docs/operations.md)
         AIRFLOW__CORE__PARALLELISM="32",
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",  # localhost only: no login
         AIRFLOW__API__HOST="127.0.0.1",
